@@ -1,0 +1,23 @@
+"""`python -m app` and the `enclave` command: no arguments opens the app, words run the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the GUI or the headless CLI; imports stay lazy so startup is fast."""
+    args = sys.argv[1:] if argv is None else argv
+    from app.cli import is_cli_invocation
+
+    if is_cli_invocation(args):
+        from app.cli import run_cli
+
+        return run_cli(args)
+    from app.gui import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

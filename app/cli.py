@@ -1,0 +1,69 @@
+"""The headless front end over the same core as the app. Never imports Qt.
+
+Each subcommand lives in `app/commands/<name>.py` with `register(subparsers)`; heavy imports
+stay inside the command's `run` so `enclave --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from app import __version__
+from app.core.errors import Cancelled, EnclaveError
+
+COMMAND_MODULES = ("doctor", "chat")
+
+
+def is_cli_invocation(args: list[str]) -> bool:
+    """True when `args` name a subcommand (or ask for help/version) rather than a project."""
+    if not args:
+        return False
+    first = args[0]
+    return first in COMMAND_MODULES or first in {"-h", "--help", "--version"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; each command module adds its own subparser."""
+    parser = argparse.ArgumentParser(
+        prog="enclave",
+        description="Enclave: an offline coding assistant. Run without arguments to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"enclave {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"app.commands.{name}").register(subparsers)
+    return parser
+
+
+def run_cli(args: list[str]) -> int:
+    """Run one subcommand; every error becomes one line on stderr and a non-zero exit."""
+    parser = build_parser()
+    ns = parser.parse_args(args)
+    logging.basicConfig(
+        level=logging.DEBUG if ns.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if not getattr(ns, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(ns.func(ns) or 0)
+    except Cancelled:
+        return 130
+    except KeyboardInterrupt:
+        print("enclave: interrupted", file=sys.stderr)
+        return 130
+    except EnclaveError as exc:
+        print(f"enclave: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if ns.debug:
+            raise
+        print(
+            f"enclave: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 2

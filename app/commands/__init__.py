@@ -1,0 +1,1 @@
+"""CLI subcommands, one module each; output goes through `app.commands.output`."""

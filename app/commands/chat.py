@@ -1,0 +1,97 @@
+"""`enclave chat`: one prompt through the local model, streamed to the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `chat` subcommand."""
+    p = subparsers.add_parser("chat", help="ask the local model one question (no project context)")
+    p.add_argument("prompt", help="what to ask")
+    p.add_argument("--model", metavar="PATH", help="a .gguf file (default: your chosen or the demo model)")
+    p.add_argument(
+        "--max-tokens", type=int, default=512, metavar="N", help="stop after N tokens (default 512)"
+    )
+    p.add_argument(
+        "--ctx", type=int, default=0, metavar="N", help="context size (default: sized from free memory)"
+    )
+    p.add_argument("--system", default="", help="a system prompt")
+    p.add_argument("--temperature", type=float, default=None, help="0 for greedy decoding")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object at the end instead of streaming"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the model, stream the answer, report the numbers."""
+    from app.commands.output import emit_json, say, warn
+    from app.core.errors import EnclaveError
+    from app.core.events import CancelToken
+    from app.core.paths import user_dirs
+    from app.core.runtime.chat_template import Message
+    from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
+    from app.core.runtime.local_model import LocalModel
+    from app.core.settings import Settings
+    from app.core.store.resolve import resolve_model
+
+    if args.max_tokens < 1:
+        raise EnclaveError("--max-tokens must be at least 1")
+    settings = Settings.load(user_dirs().settings_file)
+    path = resolve_model(args.model, settings=settings)
+    model = LocalModel.load(
+        path, n_ctx=args.ctx or settings.n_ctx, n_threads=settings.n_threads, gpu=settings.gpu
+    )
+    messages: list[Message] = []
+    if args.system:
+        messages.append({"role": "system", "content": args.system})
+    messages.append({"role": "user", "content": args.prompt})
+    sampling = Sampling(max_tokens=args.max_tokens)
+    if args.temperature is not None:
+        sampling = (
+            Sampling.greedy(max_tokens=args.max_tokens)
+            if args.temperature <= 0
+            else Sampling(temperature=args.temperature, max_tokens=args.max_tokens)
+        )
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    done: GenerationDone | None = None
+    try:
+        for item in model.chat(messages, sampling=sampling, cancel=cancel):
+            if isinstance(item, TextDelta):
+                if not args.json:
+                    say(item.text, end="")
+            else:
+                done = item
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        model.close()
+    assert done is not None
+    s = done.stats
+    if args.json:
+        emit_json(
+            {
+                "text": done.text,
+                "finish_reason": done.finish_reason,
+                "prompt_tokens": s.prompt_tokens,
+                "cached_tokens": s.cached_tokens,
+                "completion_tokens": s.completion_tokens,
+                "ttft_s": round(s.ttft_s, 4),
+                "tokens_per_s": round(s.tokens_per_s, 2),
+                "model": model.info.name,
+                "backend": model.info.backend,
+                "n_ctx": model.info.n_ctx,
+            }
+        )
+    else:
+        say()
+        warn(
+            f"[{model.info.name} on {model.info.backend}: {s.completion_tokens} tokens, "
+            f"{s.tokens_per_s:.1f} tok/s, first token {s.ttft_s:.2f}s"
+            + (", stopped" if done.finish_reason == "cancelled" else "")
+            + "]"
+        )
+    return 130 if done.finish_reason == "cancelled" else 0

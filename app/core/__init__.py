@@ -1,0 +1,1 @@
+"""Qt-free core: runtime, store, index, agent, privacy."""

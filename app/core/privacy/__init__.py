@@ -1,0 +1,1 @@
+"""Privacy: the network guard and its ledger, the data policy, explicit export."""

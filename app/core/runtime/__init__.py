@@ -1,0 +1,1 @@
+"""The in-process llama.cpp runtime: GGUF validation, hardware probe, prompts, streaming."""

@@ -1,0 +1,112 @@
+"""Preferences, stored as TOML in the user config dir.
+
+Settings hold preferences only: never code, prompts, file contents or conversations.
+Paths to models and recent projects are the only paths kept, and "forget everything"
+clears them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import EnclaveError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    """User preferences. Unknown keys in the file are ignored; bad values fall back."""
+
+    model: str = ""  # catalog id or a path to a .gguf; empty means "pick the best installed"
+    n_ctx: int = 0  # 0: size from free memory; otherwise clamped to what fits
+    n_threads: int = 0  # 0: physical cores
+    gpu: str = "auto"  # auto | off
+    theme: str = "system"  # system | light | dark
+    recent_projects: list[str] = field(default_factory=list)
+    extra_model_dirs: list[str] = field(default_factory=list)
+    window_geometry: str = ""  # base64 of Qt's saveGeometry/saveState; layout only
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read `path`; a missing or unreadable file gives defaults, never an error."""
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            logger.warning("settings file unreadable (%s); using defaults", type(exc).__name__)
+            return cls()
+        settings = cls()
+        for f in fields(cls):
+            if f.name not in raw:
+                continue
+            value = raw[f.name]
+            default = getattr(settings, f.name)
+            if isinstance(default, list):
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    setattr(settings, f.name, list(value))
+            elif type(value) is type(default):
+                setattr(settings, f.name, value)
+        return settings
+
+    def save(self, path: Path) -> None:
+        """Write atomically (temp file plus rename), so a crash never leaves half a file.
+
+        Raises:
+            EnclaveError: the folder cannot be written (full disk, permissions).
+
+        """
+        text = _to_toml(dataclasses.asdict(self))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise EnclaveError(f"Could not save settings to {path}: {exc.strerror or exc}") from exc
+
+    def add_recent_project(self, project: Path, *, limit: int = 10) -> None:
+        """Put `project` first in the recent list."""
+        entry = str(project)
+        self.recent_projects = [entry, *[p for p in self.recent_projects if p != entry]][:limit]
+
+    def forget_everything(self) -> None:
+        """Clear every stored path: recent projects, the chosen model, extra model folders."""
+        self.recent_projects = []
+        self.extra_model_dirs = []
+        self.model = ""
+        self.window_geometry = ""
+
+
+def _to_toml(values: dict[str, Any]) -> str:
+    lines = []
+    for key, value in values.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+        return f'"{escaped}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"unsupported settings value {type(value).__name__}")

@@ -1,0 +1,1 @@
+"""Models on disk: the shipped catalog, fit planning, download, import, the manifest."""

@@ -1,0 +1,1 @@
+"""The PySide6 front end: thin widgets over the core."""
