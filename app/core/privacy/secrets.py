@@ -1,0 +1,56 @@
+"""The security list: files that are never indexed and that the model reads only with approval."""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import PurePosixPath
+
+# Matched against every component of a project-relative path (case-insensitive).
+SECRET_DIRS = frozenset({".ssh", ".aws", ".gnupg", ".azure", ".kube", ".docker", ".password-store"})
+SECRET_FILE_PATTERNS = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    "_netrc",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".git-credentials",
+    "credentials",
+    "credentials.json",
+    "*.credentials",
+    "secrets.json",
+    "secrets.yaml",
+    "secrets.yml",
+    "*.secret",
+    "*.secrets",
+    "service-account*.json",
+    ".htpasswd",
+    "*.tfvars",
+    "*.tfstate",
+)
+
+
+def is_secret_path(relpath: str | PurePosixPath) -> bool:
+    """True when a project-relative path falls under the security list."""
+    parts = PurePosixPath(str(relpath).replace("\\", "/")).parts
+    if not parts:
+        return False
+    if any(part.lower() in SECRET_DIRS for part in parts[:-1]):
+        return True
+    name = parts[-1].lower()
+    if name in SECRET_DIRS:
+        return True
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_FILE_PATTERNS)
