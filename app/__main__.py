@@ -7,6 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the GUI or the headless CLI; imports stay lazy so startup is fast."""
+    # The network guard goes first, before anything can import Qt, llama_cpp or huggingface_hub.
+    from app.core.privacy.guard import install
+
+    install()
     args = sys.argv[1:] if argv is None else argv
     from app.cli import is_cli_invocation
 

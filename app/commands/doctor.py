@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import platform
 import sys
 from typing import Any
@@ -75,11 +74,14 @@ def _installed_models(folder: Any) -> list[dict[str, Any]]:
 
 
 def _privacy_state() -> dict[str, Any]:
-    try:
-        guard = importlib.import_module("app.core.privacy.guard")
-    except ImportError:
-        return {"network_guard": "off", "ledger": []}
-    return {"network_guard": "on" if guard.is_installed() else "off", "ledger": guard.ledger_as_dicts()}
+    from app.core.privacy import guard
+
+    return {
+        "network_guard": "on" if guard.is_installed() else "off",
+        "network_gate_open": guard.gate_open(),
+        "refused_attempts": guard.refused_count(),
+        "ledger": guard.ledger_as_dicts(),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,5 +112,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for m in models:
         say(f"  {m['file']}  {m['size'] / gib:.2f} GiB")
-    say(f"network guard  {report['network_guard']}; {len(report['ledger'])} refused attempt(s)")
+    say(f"network guard  {report['network_guard']}; {report['refused_attempts']} refused attempt(s)")
+    for entry in report["ledger"]:
+        verdict = "allowed" if entry["allowed"] else "refused"
+        say(f"  {verdict:8} {entry['operation']:13} {entry['target']}  ({entry['module']})")
     return 0
