@@ -90,6 +90,8 @@ class ChatTemplate:
         slots: list[str] = []
 
         def hide(text: str) -> str:
+            if not text:
+                return ""  # templates test content for truthiness; keep "" falsy
             slots.append(text)
             return f"\ue000{nonce}:{len(slots) - 1}\ue001"
 
@@ -159,7 +161,7 @@ def _split(rendered: str, nonce: str, slots: list[str]) -> list[Segment]:
             add(match.group(3), trusted=True)
         pos = match.end()
     add(rendered[pos:], trusted=True)
-    if any("\ue000" + nonce in s.text for s in segments if s.trusted):
+    if any("\ue000" in s.text or "\ue001" in s.text for s in segments if s.trusted):
         raise EnclaveError("the model's chat template rewrites message content; it cannot be rendered safely")
     return segments
 

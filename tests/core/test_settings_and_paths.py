@@ -1,0 +1,67 @@
+"""User data lives where ENCLAVE_HOME says; settings keep preferences and survive bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import EnclaveError
+from app.core.paths import user_dirs
+from app.core.settings import Settings
+
+
+def test_enclave_home_holds_everything(enclave_home: Path) -> None:
+    dirs = user_dirs()
+    assert dirs.portable
+    for folder in (dirs.config, dirs.data, dirs.cache, dirs.models):
+        assert folder.is_relative_to(enclave_home)
+
+
+def test_platform_dirs_without_enclave_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ENCLAVE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    dirs = user_dirs()
+    assert not dirs.portable
+    assert dirs.config == tmp_path / "xdg-config" / "Enclave"
+    assert dirs.data == tmp_path / "xdg-data" / "Enclave"
+
+
+def test_settings_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    s = Settings(model='C:\\models\\"odd" name.gguf', n_ctx=8192, theme="dark")
+    s.add_recent_project(Path("/p/one"))
+    s.add_recent_project(Path("/p/two"))
+    s.add_recent_project(Path("/p/one"))
+    s.save(path)
+    loaded = Settings.load(path)
+    assert loaded == s
+    assert loaded.recent_projects == ["/p/one", "/p/two"]
+
+
+@pytest.mark.parametrize("content", ["n_ctx = 'lots'\ntheme = 'dark'\n", "this is = not toml [", "\xff\xfe"])
+def test_bad_settings_fall_back_per_key(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_bytes(
+        content.encode("utf-8", errors="surrogateescape") if content != "\xff\xfe" else b"\xff\xfe"
+    )
+    loaded = Settings.load(path)
+    assert loaded.n_ctx == 0
+    if "theme" in content and "not toml" not in content:
+        assert loaded.theme == "dark"
+
+
+def test_forget_everything_clears_paths(tmp_path: Path) -> None:
+    s = Settings(model="/m.gguf", recent_projects=["/a"], extra_model_dirs=["/models"], theme="dark")
+    s.forget_everything()
+    assert (s.model, s.recent_projects, s.extra_model_dirs) == ("", [], [])
+    assert s.theme == "dark"
+
+
+def test_save_to_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(EnclaveError, match="Could not save settings"):
+        Settings().save(blocker / "settings.toml")
