@@ -1,0 +1,72 @@
+"""The project index: walk, tree-sitter symbols, repo map, retrieval, syntax diagnostics.
+
+Everything lives in memory; nothing is written to disk.
+
+    index = ProjectIndex(root)                      # cheap; nothing read yet
+    for event in index.build(cancel=token):         # IndexStarted, IndexProgress..., IndexDone
+        ...                                         # (or: index = ProjectIndex.open(root))
+    index.files()                                   # ["pkg/a.py", ...] project-relative, sorted
+    index.symbols(file=None)                        # [Symbol(file, name, kind, line, end_line, signature)]
+    index.find_symbol("parse_url")                  # definitions with that name
+    index.repo_map(tokens=1024, chat_files=[...], mentions=[...], count_tokens=model.count_tokens)
+    index.context("where is the retry logic?", top=5)   # [RankedFile(file, score, symbols)]
+    index.diagnostics("pkg/a.py")                   # (SyntaxDiagnostic(line, column, kind, message), ...)
+    index.update_files(["pkg/a.py"])                # -> Iterator[FileChanged] after an edit
+    index.watch(cancel=token)                       # -> Iterator[FileChanged] until cancelled (watchdog)
+
+    syntax_diagnostics(text, "python")              # check an edit before it is written
+    language_for_path("x.rs")                       # "rust" (None when unsupported)
+    walk(root, cancel=token, stats=WalkStats())     # WalkEntry(path, abspath, size, mtime_ns) for grep/glob
+    is_indexable(root, "a/b.py")                    # the same ignore rules for one path
+
+The walk honours nested .gitignore files, .git/info/exclude, .enclaveignore, default ignores
+and the security list (app.core.privacy.secrets), and never leaves the project through a
+symlink. ProjectIndex is thread-safe: a watcher thread may update it while another reads.
+Building uses a process pool (spawn) for big projects; frozen apps must call
+`multiprocessing.freeze_support()` at start-up.
+"""
+
+from __future__ import annotations
+
+from app.core.index.content import read_source, skip_reason
+from app.core.index.diagnostics import syntax_diagnostics
+from app.core.index.languages import language_for_path, supported_languages
+from app.core.index.project_index import ProjectIndex
+from app.core.index.records import (
+    FileChanged,
+    FileRecord,
+    IndexDone,
+    IndexEvent,
+    IndexProgress,
+    IndexStarted,
+    IndexStats,
+    RankedFile,
+    Symbol,
+    SyntaxDiagnostic,
+)
+from app.core.index.repo_map import estimate_tokens
+from app.core.index.walk import WalkEntry, WalkStats, is_indexable, walk
+
+__all__ = [
+    "FileChanged",
+    "FileRecord",
+    "IndexDone",
+    "IndexEvent",
+    "IndexProgress",
+    "IndexStarted",
+    "IndexStats",
+    "ProjectIndex",
+    "RankedFile",
+    "Symbol",
+    "SyntaxDiagnostic",
+    "WalkEntry",
+    "WalkStats",
+    "estimate_tokens",
+    "is_indexable",
+    "language_for_path",
+    "read_source",
+    "skip_reason",
+    "supported_languages",
+    "syntax_diagnostics",
+    "walk",
+]

@@ -1,0 +1,45 @@
+"""Turn one walked file into a FileRecord; runs in worker processes, so keep it import-light."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.core.index.content import read_source
+from app.core.index.languages import language_for_path
+from app.core.index.records import FileRecord
+from app.core.index.tags import extract_tags
+
+# (project-relative path, absolute path, size, mtime_ns)
+FileJob = tuple[str, str, int, int]
+
+
+def index_file(job: FileJob) -> FileRecord | str:
+    """The file's record, or the reason it was skipped (`binary`, `minified`, `unreadable`)."""
+    path, abspath, size, mtime_ns = job
+    source = read_source(Path(abspath), name=path.rsplit("/", 1)[-1])
+    if isinstance(source, str):
+        return source
+    language = language_for_path(path)
+    tags = extract_tags(source.data, language=language, path=path) if language else None
+    if tags is None:
+        return FileRecord(
+            path=path, language=language, size=size, mtime_ns=mtime_ns, invalid_utf8=source.invalid_utf8
+        )
+    return FileRecord(
+        path=path,
+        language=language,
+        size=size,
+        mtime_ns=mtime_ns,
+        symbols=tags.symbols,
+        references=tags.references,
+        doc_text=tags.doc_text,
+        diagnostics=tags.diagnostics,
+        invalid_utf8=source.invalid_utf8,
+        parsed=True,
+    )
+
+
+def index_batch(jobs: Sequence[FileJob]) -> list[tuple[str, FileRecord | str]]:
+    """Many files in one worker call (fewer round trips than one call per file)."""
+    return [(job[0], index_file(job)) for job in jobs]

