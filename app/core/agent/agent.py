@@ -1,0 +1,251 @@
+"""`Agent`: the turn loop. The model and the index are passed in; the front end consumes events."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.agent.basic_index import BasicIndex
+from app.core.agent.calls import execute
+from app.core.agent.confine import ProjectRoot
+from app.core.agent.context import assemble
+from app.core.agent.edits.blocks import find_blocks
+from app.core.agent.events import ContextTrimmed, Event, PermissionRequest, Reply, TurnDone
+from app.core.agent.generate import StepStats, generate_step
+from app.core.agent.grammar import tool_call_grammar
+from app.core.agent.index_port import ProjectIndexPort
+from app.core.agent.modes import Mode, all_tools, tools_for
+from app.core.agent.permissions import Permissions
+from app.core.agent.prompts import system_prompt
+from app.core.agent.skills import Skill, expand_skill, load_skills
+from app.core.agent.toolbox import EditSession, Gate, Limits, ToolContext
+from app.core.agent.toolcalls import ParsedCall, canonical, split_reply
+from app.core.agent.tools.base import ToolError
+from app.core.errors import Cancelled, ContextOverflowError
+from app.core.events import CancelToken
+from app.core.runtime.chat_template import Message, ToolCall
+from app.core.runtime.generation import ChatModel, Sampling
+
+logger = logging.getLogger(__name__)
+DOOM_LOOP_REPEATS = 3
+_MENTION = re.compile(r"(?<![\w@])@([\w./-]+\w)")
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """One user message and how to handle it."""
+
+    text: str
+    mode: Mode = Mode.PLAN
+    mentions: tuple[str, ...] = ()  # files to pin into the context (besides @path in the text)
+
+
+@dataclass(frozen=True)
+class AgentOptions:
+    """How the loop runs."""
+
+    max_steps: int = 12
+    sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=1536))
+    grammar: bool = True  # constrain the call once <tool_call> opens
+    force_first_call: bool = False  # start step 1 inside <tool_call> (forced tool use)
+    map_tokens: int = 0  # 0: sized from the context window
+    auto_accept: bool = False  # apply edits and allow asks without a prompt (rules that deny still deny)
+    sandbox: bool = True
+    limits: Limits = field(default_factory=Limits)
+    pinned_file_chars: int = 24_000
+
+
+class Agent:
+    """A conversation about one project: history, pinned files, permissions and undo live here."""
+
+    def __init__(
+        self,
+        model: ChatModel,
+        *,
+        root: Path,
+        index: ProjectIndexPort | None = None,
+        permissions: Permissions | None = None,
+        options: AgentOptions | None = None,
+        skills: dict[str, Skill] | None = None,
+    ) -> None:
+        self.model = model
+        self.root = ProjectRoot(root)
+        self.index: ProjectIndexPort = index if index is not None else BasicIndex(self.root.path)
+        self.permissions = permissions or Permissions()
+        self.options = options or AgentOptions()
+        self.skills = skills if skills is not None else load_skills(self.root.path)
+        self.history: list[list[Message]] = []
+        self.pinned: list[str] = []
+        self._ids = itertools.count(1)
+        self.gate = Gate(self.permissions, ids=self._ids, auto_accept=self.options.auto_accept)
+        self.edits = EditSession(self.gate, self.index, self._ids)
+        self._map: str | None = None
+
+    def undo(self) -> str | None:
+        """Revert the newest applied edit; returns its path, or None when nothing is left."""
+        entry = self.edits.undo.undo()
+        if entry is None:
+            return None
+        self.index.file_changed(entry.relpath)
+        self._map = None
+        return entry.relpath
+
+    def run_turn(self, request: TurnRequest, *, cancel: CancelToken) -> Iterator[Event]:
+        """Answer `request`, yielding events; the last one is always `TurnDone`."""
+        started = time.perf_counter()
+        stats = StepStats()
+        steps = 0
+        final_text = ""
+        reason = "answered"
+        try:
+            for event in self._turn(request, cancel=cancel, stats=stats):
+                if isinstance(event, TurnDone):
+                    reason, final_text, steps = event.reason, event.text, event.steps
+                    break
+                yield event
+        except Cancelled:
+            reason = "cancelled"
+        except ContextOverflowError:
+            reason = "context_full"
+        yield TurnDone(
+            reason=reason,
+            text=final_text,
+            steps=steps,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            tokens_per_s=stats.tokens_per_s,
+            elapsed_s=time.perf_counter() - started,
+        )
+
+    def _turn(self, request: TurnRequest, *, cancel: CancelToken, stats: StepStats) -> Iterator[Event]:
+        text, _skill = expand_skill(request.text, self.skills)
+        self._pin(list(request.mentions) + _MENTION.findall(request.text))
+        mode = Mode(request.mode)
+        offered = {t.spec.name: t for t in tools_for(mode, permissions=self.permissions)}
+        known = frozenset(t.spec.name for t in all_tools())
+        schemas = [t.spec.schema() for t in offered.values()]
+        grammar = (
+            tool_call_grammar([t.spec for t in offered.values()])
+            if self.options.grammar and offered
+            else None
+        )
+        system = system_prompt(mode)
+        current: list[Message] = [{"role": "user", "content": text}]
+        ctx = ToolContext(
+            self.root,
+            self.index,
+            self.gate,
+            self.edits,
+            cancel,
+            limits=self.options.limits,
+            sandbox=self.options.sandbox,
+        )
+        recent: list[str] = []
+        final = ""
+        for step in range(1, self.options.max_steps + 1):
+            cancel.raise_if_cancelled()
+            budget = self.model.n_ctx - self.options.sampling.max_tokens - 64
+            built = assemble(
+                system=system, project=self._project_context(), history=self.history, current=current,
+                tools=schemas, budget=budget, count=self.model.count_tokens,
+            )  # fmt: skip
+            if built.trimmed_tool_outputs or built.summarised_turns:
+                yield ContextTrimmed(
+                    built.trimmed_tool_outputs, built.summarised_turns, built.tokens_before, built.tokens
+                )
+            if built.tokens > budget + self.options.sampling.max_tokens:
+                raise ContextOverflowError("the conversation no longer fits the context window")
+            reply = yield from generate_step(
+                self.model, built.messages, tools=schemas, sampling=self.options.sampling, grammar=grammar,
+                force_call=self.options.force_first_call and step == 1 and grammar is not None, stats=stats, cancel=cancel,
+            )  # fmt: skip
+            if reply.finish_reason == "cancelled":
+                raise Cancelled("cancelled")
+            split = split_reply(reply.text, tool_names=known)
+            calls = list(split.calls)
+            if not calls and mode is Mode.BUILD and "edit" in offered:
+                calls = [ParsedCall("edit", {"path": b.path}) for b in find_blocks(split.text) if b.path]
+            if not calls:
+                final = split.text
+                current.append({"role": "assistant", "content": split.text})
+                break
+            valid: list[ToolCall] = [{"name": c.name, "arguments": c.arguments} for c in calls if not c.error]
+            assistant: Message = {"role": "assistant", "content": split.text}
+            if valid:
+                assistant["tool_calls"] = valid
+            current.append(assistant)
+            ctx.reply_text = split.text
+            for call in calls:
+                signature = f"{call.name}:{canonical(call.arguments)}:{call.error}"
+                recent = [*recent[-(DOOM_LOOP_REPEATS - 1) :], signature]
+                if len(recent) == DOOM_LOOP_REPEATS and len(set(recent)) == 1:
+                    go_on = yield from self._ask_doom_loop(call, cancel)
+                    if not go_on:
+                        self._finish(current)
+                        yield TurnDone("doom_loop", split.text, step, 0, 0, 0.0, 0.0)
+                        return
+                    recent = []
+                result = yield from execute(
+                    call, offered, mode=mode, ctx=ctx, call_id=next(self._ids), step=step
+                )
+                current.append({"role": "tool", "content": result.output})
+            if self.edits.applied:
+                self._map = None
+        else:
+            self._finish(current)
+            yield TurnDone("step_limit", final, self.options.max_steps, 0, 0, 0.0, 0.0)
+            return
+        self._finish(current)
+        yield TurnDone("answered", final, step, 0, 0, 0.0, 0.0)
+
+    def _ask_doom_loop(self, call: ParsedCall, cancel: CancelToken) -> Generator[Event, None, bool]:
+        subject = f"{call.name} {canonical(call.arguments)}"[:300]
+        action = self.permissions.evaluate("doom_loop", subject)
+        if action != "ask":
+            return action == "allow"
+        request = PermissionRequest(
+            next(self._ids), "doom_loop", subject,
+            f"The model made the same {call.name} call {DOOM_LOOP_REPEATS} times in a row. Let it continue?",
+            subject, Reply(),
+        )  # fmt: skip
+        yield request
+        return request.reply.wait(cancel) != "reject"
+
+    def _finish(self, current: list[Message]) -> None:
+        self.history.append(current)
+        self.edits.applied.clear()
+
+    def _pin(self, paths: list[str]) -> None:
+        for raw in paths:
+            try:
+                path = self.root.resolve(raw)
+            except ToolError:
+                continue
+            if path.is_file():
+                rel = self.root.relative(path)
+                if rel not in self.pinned:
+                    self.pinned.append(rel)
+
+    def _project_context(self) -> str:
+        if self._map is None:
+            tokens = self.options.map_tokens or max(256, min(2048, self.model.n_ctx // 8))
+            try:
+                self._map = self.index.repo_map(tokens=tokens, files=self.pinned)
+            except (OSError, ValueError):
+                self._map = ""
+        parts = []
+        if self._map:
+            parts.append("Project map (main files and definitions):\n" + self._map)
+        for rel in self.pinned:
+            try:
+                data = (self.root.path / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            data = data[: self.options.pinned_file_chars]
+            parts.append(f"File {rel}:\n```\n{data}\n```")
+        return "\n\n".join(parts)

@@ -1,0 +1,1 @@
+"""Edits without code inside JSON: fenced blocks naming a file, parsed, planned, diffed, applied."""

@@ -1,0 +1,138 @@
+"""Run a shell command in the project folder: no stdin, a timeout, a bounded output tail.
+
+On Linux with bubblewrap installed the command runs with no network and a read-only view
+of the system; only the project folder (and a private /tmp) can be written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.events import CancelToken
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a command ended."""
+
+    exit_code: int | None  # None: killed (timeout or cancel)
+    output: str  # stdout and stderr merged, the tail only
+    total_chars: int
+    timed_out: bool
+    cancelled: bool
+    sandboxed: bool
+    elapsed_s: float
+
+
+def bubblewrap() -> str | None:
+    """The bwrap binary, on Linux only; None when not installed."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return shutil.which("bwrap")
+
+
+def sandbox_argv(bwrap: str, root: Path, shell_argv: list[str]) -> list[str]:
+    """Bwrap arguments: read-only system, writable project, private /tmp, no network."""
+    root_s = str(root)
+    return [
+        bwrap,
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        "--bind", root_s, root_s,
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--new-session",
+        "--die-with-parent",
+        "--chdir", root_s,
+        "--setenv", "HOME", root_s,
+        "--",
+        *shell_argv,
+    ]  # fmt: skip
+
+
+def run_command(
+    command: str, *, root: Path, timeout_s: float, tail_chars: int, cancel: CancelToken, sandbox: bool = True
+) -> RunOutcome:
+    """Run `command` with `sh -c` in `root`; kill the whole process group on timeout or cancel."""
+    shell = ["/bin/sh", "-c", command] if os.name != "nt" else ["cmd", "/c", command]
+    bw = bubblewrap() if sandbox else None
+    argv = sandbox_argv(bw, root, shell) if bw else shell
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_KEY", "_SECRET", "PASSWORD"))}
+    env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "CI": "1", "NO_COLOR": "1"})
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            argv,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=os.name != "nt",
+        )
+        timed_out = cancelled = False
+        deadline = started + timeout_s
+        while True:
+            try:
+                proc.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if cancel.cancelled:
+                cancelled = True
+            elif time.perf_counter() > deadline:
+                timed_out = True
+            if cancelled or timed_out:
+                _kill(proc)
+                break
+        size = out.seek(0, os.SEEK_END)
+        out.seek(max(0, size - tail_chars * 4))
+        text = out.read().decode("utf-8", errors="replace")
+    tail = text[-tail_chars:]
+    return RunOutcome(
+        exit_code=None if (timed_out or cancelled) else proc.returncode,
+        output=tail,
+        total_chars=size,
+        timed_out=timed_out,
+        cancelled=cancelled,
+        sandboxed=bw is not None,
+        elapsed_s=time.perf_counter() - started,
+    )
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if os.name != "nt":
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        timer = threading.Timer(2.0, lambda: _killpg(proc.pid))
+        timer.start()
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            _killpg(proc.pid)
+            proc.wait()
+        finally:
+            timer.cancel()
+    else:
+        proc.kill()
+        proc.wait()
+
+
+def _killpg(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)

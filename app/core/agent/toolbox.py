@@ -1,0 +1,188 @@
+"""What a running tool gets: the project root, the index, the permission gate, the edit session."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.agent.confine import ProjectRoot
+from app.core.agent.edits.files import UndoEntry, UndoStack, atomic_write, unified_diff
+from app.core.agent.events import Diagnostics, EditProposed, EditResolved, Event, PermissionRequest, Reply
+from app.core.agent.index_port import ProjectIndexPort
+from app.core.agent.permissions import Permissions, always_pattern
+from app.core.agent.tools.base import ToolError
+from app.core.events import CancelToken
+
+logger = logging.getLogger(__name__)
+
+Steps = Generator[Event, None, bool]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a tool may hand back to the model."""
+
+    read_lines: int = 250
+    read_bytes: int = 16_000
+    line_chars: int = 400
+    list_entries: int = 200
+    matches: int = 60
+    run_timeout_s: float = 120.0
+    run_tail_chars: int = 6_000
+
+
+class Gate:
+    """Asks for permission when the rules say "ask"; remembers "always" for this project."""
+
+    def __init__(
+        self, permissions: Permissions, *, ids: itertools.count[int], auto_accept: bool = False
+    ) -> None:
+        self.permissions = permissions
+        self.auto_accept = auto_accept
+        self._ids = ids
+
+    def check(
+        self, permission: str, subject: str, *, reason: str, cancel: CancelToken, force_ask: bool = False
+    ) -> Steps:
+        """Yield a `PermissionRequest` if needed; return whether the action may go ahead.
+
+        `force_ask` asks even where a rule allows (secret files), unless a rule denies.
+        """
+        action = (
+            self.permissions.evaluate_command(subject)
+            if permission == "run"
+            else self.permissions.evaluate(permission, subject)
+        )
+        if action == "deny":
+            return False
+        if action == "allow" and not force_ask:
+            return True
+        if self.auto_accept and not force_ask:
+            return True
+        pattern = always_pattern(permission, subject)
+        request = PermissionRequest(next(self._ids), permission, subject, reason, pattern, Reply())
+        yield request
+        decision = request.reply.wait(cancel)
+        if decision == "always":
+            self.permissions.remember_always("read_secret" if force_ask else permission, pattern)
+        if decision == "reject" and request.reply.message:
+            raise ToolError(f"the user refused: {request.reply.message}")
+        return decision != "reject"
+
+    def secret_allowed(self, subject: str) -> bool:
+        """Whether an earlier "always" covers reading this secret file."""
+        return self.permissions.evaluate("read_secret", subject) == "allow"
+
+
+@dataclass
+class EditSession:
+    """Proposes edits as diffs, applies accepted ones atomically, keeps the undo stack."""
+
+    gate: Gate
+    index: ProjectIndexPort
+    ids: itertools.count[int]
+    undo: UndoStack = field(default_factory=UndoStack)
+    applied: list[str] = field(default_factory=list)  # relpaths edited this turn
+
+    def propose(
+        self,
+        path: Path,
+        relpath: str,
+        *,
+        kind: str,
+        old: bytes | None,
+        new_text: str,
+        encoding: TextFormat,
+        cancel: CancelToken,
+    ) -> Generator[Event, None, str]:
+        """Show the diff, wait for acceptance, write; returns what to tell the model."""
+        old_text = encoding.decode(old) if old is not None else ""
+        if old is not None and new_text == old_text:
+            raise ToolError(f"{relpath}: the edit changes nothing")
+        diff = unified_diff(old_text, new_text, path=relpath)
+        edit_id = next(self.ids)
+        action = self.gate.permissions.evaluate("edit", relpath)
+        if action == "deny":
+            raise ToolError(f"{relpath}: editing this file is denied by a permission rule")
+        ask = action == "ask" and not self.gate.auto_accept
+        proposal = EditProposed(edit_id, relpath, kind, diff, Reply() if ask else None)
+        yield proposal
+        if proposal.reply is not None:
+            decision = proposal.reply.wait(cancel)
+            if decision == "always":
+                self.gate.permissions.remember_always("edit", "*")
+            if decision == "reject":
+                yield EditResolved(
+                    edit_id, relpath, applied=False, reason=proposal.reply.message or "rejected"
+                )
+                note = f": {proposal.reply.message}" if proposal.reply.message else ""
+                return f"the user rejected the edit to {relpath}{note}"
+        atomic_write(path, encoding.encode(new_text))
+        self.undo.push(UndoEntry(path, relpath, old))
+        self.applied.append(relpath)
+        self.index.file_changed(relpath)
+        yield EditResolved(edit_id, relpath, applied=True)
+        logger.info("edit %d applied (%s, %d bytes)", edit_id, kind, len(new_text))
+        issues = self.index.syntax_issues(relpath, new_text)
+        yield Diagnostics(relpath, tuple(issues))
+        lines = new_text.count("\n") + (0 if new_text.endswith("\n") else 1)
+        report = f"applied the edit to {relpath} ({kind}, now {lines} lines)."
+        if issues:
+            shown = "\n".join(f"  line {i.line}, column {i.column}: {i.message}" for i in issues[:10])
+            report += f"\nSyntax errors in {relpath} after the edit; fix them:\n{shown}"
+        else:
+            report += " No syntax errors."
+        return report
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How a file's text is stored: BOM and line endings, kept across an edit."""
+
+    bom: bool = False
+    newline: str = "\n"
+
+    @classmethod
+    def sniff(cls, data: bytes | None) -> TextFormat:
+        """The format of existing bytes (None: a new file with LF endings)."""
+        if not data:
+            return cls()
+        bom = data.startswith(b"\xef\xbb\xbf")
+        return cls(bom=bom, newline="\r\n" if b"\r\n" in data[:65536] else "\n")
+
+    def decode(self, data: bytes) -> str:
+        """Text with LF endings and no BOM.
+
+        Raises:
+            ToolError: the bytes are not UTF-8.
+
+        """
+        try:
+            text = data.decode("utf-8-sig" if self.bom else "utf-8")
+        except UnicodeDecodeError:
+            raise ToolError("the file is not UTF-8 text; it cannot be edited here") from None
+        return text.replace("\r\n", "\n")
+
+    def encode(self, text: str) -> bytes:
+        """Bytes in this format."""
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+@dataclass
+class ToolContext:
+    """Everything one tool call may use."""
+
+    root: ProjectRoot
+    index: ProjectIndexPort
+    gate: Gate
+    edits: EditSession
+    cancel: CancelToken
+    limits: Limits = field(default_factory=Limits)
+    reply_text: str = ""  # the model's reply this step: edit blocks live here
+    attached: str = ""  # text after the JSON inside <tool_call>
+    sandbox: bool = True  # use bubblewrap for `run` when available

@@ -1,0 +1,1 @@
+"""The agent's tools: read-only ones for Plan mode, plus edit, write and run for Build."""

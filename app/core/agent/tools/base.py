@@ -1,0 +1,84 @@
+"""What every tool is: a name, a short JSON schema, a permission key, and a `run`."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from app.core.errors import EnclaveError
+
+if TYPE_CHECKING:
+    from app.core.agent.toolbox import ToolContext
+
+
+class ToolError(EnclaveError):
+    """A tool refused or failed; the message goes back to the model so it can retry."""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What the model sees, plus facts for the front end."""
+
+    output: str
+    ok: bool = True
+    sandboxed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument: JSON type, a short description, and optional enum values."""
+
+    type: str  # string | integer | boolean
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """The tool's face to the model and to the permission check."""
+
+    name: str
+    description: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    permission: str = "read"  # read | edit | run
+    writes: bool = False  # absent in Plan mode
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI-style function schema the chat template renders."""
+        props: dict[str, Any] = {}
+        for name, p in self.params.items():
+            prop: dict[str, Any] = {"type": p.type, "description": p.description}
+            if p.enum:
+                prop["enum"] = list(p.enum)
+            props[name] = prop
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {
+                    "type": "object",
+                    "properties": props,
+                    "required": [n for n, p in self.params.items() if p.required],
+                },
+            },
+        }
+
+
+class Tool(Protocol):
+    """A tool the loop can offer and run."""
+
+    spec: ToolSpec
+
+    def run(self, args: Mapping[str, Any], ctx: ToolContext) -> Generator[Any, None, ToolResult]:
+        """Do the work; yield events (edits, permission requests) and return a ToolResult.
+
+        Implemented as a generator whose return value is the `ToolResult`.
+
+        Raises:
+            ToolError: the call cannot be carried out; the message is for the model.
+
+        """
+        ...
