@@ -14,14 +14,14 @@ import sys
 from app import __version__
 from app.core.errors import Cancelled, EnclaveError
 
-COMMAND_MODULES = ("doctor", "chat")
+COMMAND_MODULES = ("doctor", "chat", "models")
 
 
 def is_cli_invocation(args: list[str]) -> bool:
     """True when `args` name a subcommand (or ask for help/version) rather than a project."""
     if not args:
         return False
-    first = args[0]
+    first = next((a for a in args if a != "--debug"), "")  # `enclave --debug chat ...`
     return first in COMMAND_MODULES or first in {"-h", "--help", "--version"}
 
 
