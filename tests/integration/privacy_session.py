@@ -72,7 +72,7 @@ def launch(
             str(report),
             "--steps",
             json.dumps([list(s) for s in steps]),
-        ],  # fmt: skip
+        ],
         cwd=REPO,
         env=env if env is not None else base,
         capture_output=True,

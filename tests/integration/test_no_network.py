@@ -82,7 +82,7 @@ def test_a_session_opens_no_inet_socket_seen_from_outside(
             sys.executable,
             "-c",
             "import socket; socket.socket(socket.AF_INET6).close()",
-        ],  # fmt: skip
+        ],
         check=True,
         capture_output=True,
     )
