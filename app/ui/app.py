@@ -1,36 +1,205 @@
-"""Application start-up: parse GUI arguments, build the window, run the event loop."""
+"""Application start-up: arguments, theme, the window, the model thread, screenshot mode."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from app.core.errors import EnclaveError, NoModelError
+from app.core.paths import user_dirs
+from app.core.settings import Settings
+from app.ui.main_window import MainWindow
+from app.ui.model_worker import ModelWorker, local_model_loader
+from app.ui.theme import apply_theme
+
+logger = logging.getLogger(__name__)
+
+
+class _LedgerBridge(QObject):
+    """The guard calls listeners on whatever thread made the attempt; this hops to the UI."""
+
+    entry_added = Signal(object)
+
+
+class EnclaveApp(QObject):
+    """Wires the window to settings, the model thread, the privacy guard and dialogs."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        settings_path: Path | None,
+        screenshot: Path | None = None,
+        load_model: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self._settings_path = settings_path
+        self.worker = ModelWorker()
+        self.window = MainWindow(settings=settings, worker=self.worker, modal_errors=screenshot is None)
+        self._screenshot = screenshot
+        self._first_run = False
+        self._loading = False
+        w = self.window
+        w.settings_changed.connect(self.save_settings)
+        w.open_folder_requested.connect(self._on_open_folder_requested)
+        w.model_setup_requested.connect(self.show_model_setup)
+        w.model_file_requested.connect(self._on_model_file_requested)
+        w.model_file_dropped.connect(self.use_model_file)
+        w.theme_requested.connect(self._on_theme_requested)
+        self.worker.failed.connect(w.presenter.present)
+        self.worker.job_finished.connect(self._on_job_finished)
+        self._watch_privacy()
+        if load_model:
+            self._load_configured_model()
+
+    def save_settings(self) -> None:
+        """Write preferences (never content); a failure is shown, not raised."""
+        if self._settings_path is None:
+            return
+        try:
+            self.settings.save(self._settings_path)
+        except EnclaveError as exc:
+            self.window.presenter.present(exc)
+
+    def use_model_file(self, path: Path) -> None:
+        """Load a .gguf the user picked or dropped, and remember it as their choice."""
+        self.settings.model = str(path)
+        self.save_settings()
+        self._load(path)
+
+    def show_model_setup(self) -> None:
+        """Open the first-run model dialog (non-blocking)."""
+        from app.core.store.demo import demo_model_path
+        from app.ui.model_setup_dialog import ModelSetupDialog
+
+        demo = demo_model_path()
+        dialog = ModelSetupDialog(demo_available=demo is not None, parent=self.window)
+        dialog.model_file_chosen.connect(self.use_model_file)
+        if demo is not None:
+            dialog.demo_chosen.connect(lambda: self._load(demo))
+        dialog.open()
+
+    def _load_configured_model(self) -> None:
+        from app.core.store.resolve import resolve_model
+
+        try:
+            path = resolve_model(None, settings=self.settings)
+        except NoModelError:
+            self._first_run = True
+            self.window.status.set_model(None, note="No model")
+            return
+        self._load(path)
+
+    def _load(self, path: Path) -> None:
+        self.window.status.set_model(None, note=f"Loading {path.name}…")
+        self._loading = True
+        s = self.settings
+        self.worker.load(local_model_loader(path, n_ctx=s.n_ctx, n_threads=s.n_threads, gpu=s.gpu))
+
+    def _on_job_finished(self, kind: str) -> None:
+        if kind == "load":
+            self._loading = False
+            if not self.worker.has_model:
+                self.window.status.set_model(None, note="No model")
+
+    def _watch_privacy(self) -> None:
+        try:
+            from app.core.privacy import guard
+        except ImportError:
+            self.window.ledger.set_available(False)
+            return
+        bridge = _LedgerBridge(self)
+        bridge.entry_added.connect(self._on_ledger_entry)
+        for entry in guard.ledger():
+            self.window.ledger.add_entry(entry)
+        self.window.status.set_privacy(refused=guard.refused_count(), gate_open=guard.gate_open())
+        self._unsubscribe = guard.subscribe(bridge.entry_added.emit)
+        self._guard = guard
+
+    def _on_ledger_entry(self, entry: object) -> None:
+        self.window.ledger.add_entry(entry)
+        self.window.status.set_privacy(refused=self._guard.refused_count(), gate_open=self._guard.gate_open())
+
+    def _on_open_folder_requested(self) -> None:
+        start = self.settings.recent_projects[0] if self.settings.recent_projects else str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self.window, "Open a project folder", start)
+        if folder:
+            self.window.open_project(Path(folder))
+
+    def _on_model_file_requested(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Use a model file", str(Path.home()), "GGUF models (*.gguf)"
+        )
+        if name:
+            self.use_model_file(Path(name))
+
+    def _on_theme_requested(self, name: str) -> None:
+        self.settings.theme = name
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.save_settings()
+
+    def start(self) -> None:
+        """Show the window; on a first run, offer the model setup."""
+        self.window.show()
+        if self._screenshot is not None:
+            QTimer.singleShot(0, self._take_screenshot_when_ready)
+        elif self._first_run:
+            QTimer.singleShot(0, self.show_model_setup)
+
+    def _take_screenshot_when_ready(self) -> None:
+        if self.window.indexing or self._loading:
+            QTimer.singleShot(100, self._take_screenshot_when_ready)
+            return
+        out = self._screenshot
+        assert out is not None
+        # One more turn of the event loop so the last layout and paint land.
+        QTimer.singleShot(200, lambda: self._save_screenshot(out))
+
+    def _save_screenshot(self, out: Path) -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        ok = self.window.grab().save(str(out), "PNG")
+        if not ok:
+            print(f"enclave: could not write {out}", file=sys.stderr)
+        self.window.close()
+        QApplication.exit(0 if ok else 1)
 
 
 def run_app(args: list[str]) -> int:
     """Run the GUI until the window closes."""
     parser = argparse.ArgumentParser(prog="enclave", description="Open the Enclave window.")
     parser.add_argument("project", nargs="?", help="a project folder to open")
-    parser.add_argument("--screenshot", metavar="OUT.png", help="save a PNG of the window and exit")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="save a PNG of the window once indexed, then exit"
+    )
+    parser.add_argument("--no-model", action="store_true", help="start without loading a model")
     ns = parser.parse_args(args)
-
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from app.ui.main_window import MainWindow
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Enclave")
-    window = MainWindow()
+    app.setApplicationDisplayName("Enclave")
+    app.setDesktopFileName("enclave")
+    settings_path = user_dirs().settings_file
+    settings = Settings.load(settings_path)
+    apply_theme(app, settings.theme)
+    enclave = EnclaveApp(
+        settings=settings,
+        settings_path=settings_path,
+        screenshot=Path(ns.screenshot).resolve() if ns.screenshot else None,
+        load_model=not ns.no_model,
+    )
     if ns.project:
-        window.open_project(Path(ns.project))
-    window.show()
-    if ns.screenshot:
-        out = Path(ns.screenshot)
-
-        def grab() -> None:
-            window.grab().save(str(out), "PNG")
-            app.quit()
-
-        QTimer.singleShot(500, grab)
-    return app.exec()
+        enclave.window.open_project(Path(ns.project))
+    enclave.start()
+    code = app.exec()
+    enclave.worker.shutdown()
+    return code

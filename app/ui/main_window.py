@@ -1,70 +1,252 @@
-"""The main window: file tree on the left, chat on the right."""
+"""The main window: files on the left, editors in the centre, chat on the right, panels below.
+
+Layout only, plus wiring: behaviour lives in the panels, the session and the core.
+"""
 
 from __future__ import annotations
 
+import base64
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileSystemModel,
+    QDockWidget,
     QLabel,
     QMainWindow,
-    QSplitter,
-    QTreeView,
-    QVBoxLayout,
+    QPlainTextEdit,
+    QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
-from app.core.errors import NoModelError
-from app.core.paths import user_dirs
 from app.core.settings import Settings
-from app.core.store.resolve import resolve_model
+from app.ui.chat_panel import ChatPanel
+from app.ui.chat_session import ChatSession
+from app.ui.editor_tabs import EditorTabs
+from app.ui.error_presenter import ErrorPresenter
+from app.ui.file_tree import FileTree
+from app.ui.ledger_panel import LedgerPanel
+from app.ui.main_menu import build_menus
+from app.ui.model_worker import ModelWorker
+from app.ui.review_panel import ReviewPanel
+from app.ui.status_bar import EnclaveStatusBar
+from app.ui.theme import app_icon
+
+logger = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """File tree beside the chat pane."""
+    """Owns the panels and connects them; the model lives on `worker`'s thread."""
 
-    def __init__(self) -> None:
+    project_opened = Signal(object)  # Path
+    model_file_dropped = Signal(object)  # Path
+    settings_changed = Signal()
+    open_folder_requested = Signal()
+    model_setup_requested = Signal()
+    model_file_requested = Signal()
+    theme_requested = Signal(str)
+
+    def __init__(self, *, settings: Settings, worker: ModelWorker, modal_errors: bool = True) -> None:
         super().__init__()
+        self.settings = settings
+        self.worker = worker
+        self.project: Path | None = None
+        self.indexing = False
         self.setWindowTitle("Enclave")
-        self.resize(1200, 780)
-        self._fs = QFileSystemModel(self)
-        self._tree = QTreeView(self)
-        self._tree.setAccessibleName("Project files")
-        self._tree.setModel(self._fs)
-        for column in (1, 2, 3):
-            self._tree.hideColumn(column)
-        self._chat = QWidget(self)
-        layout = QVBoxLayout(self._chat)
-        self._notice = QLabel(self._chat)
-        self._notice.setWordWrap(True)
-        self._notice.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self._notice)
-        splitter = QSplitter(self)
-        splitter.addWidget(self._tree)
-        splitter.addWidget(self._chat)
-        splitter.setSizes([350, 850])
-        self.setCentralWidget(splitter)
-        self._show_model_state()
-        self.statusBar().showMessage("Offline")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.resize(1360, 840)
+        self.setDockNestingEnabled(True)
 
-    def _show_model_state(self) -> None:
-        try:
-            path = resolve_model(None, settings=Settings.load(user_dirs().settings_file))
-            self._notice.setText(f"<b>Model:</b> {path.name}<br>Drop a project folder here to start.")
-        except NoModelError:
-            self._notice.setText(
-                "<h3>No model yet</h3>"
-                "<p>Enclave runs a local model and never sends your code anywhere. To get one:</p>"
-                "<ol><li><code>enclave models recommend</code> names the best model for this machine;</li>"
-                "<li><code>enclave models download ID</code> fetches it once, or</li>"
-                "<li><code>enclave models import FILE.gguf</code> adds a file you copied in.</li></ol>"
-                "<p>You can browse and index a project without a model.</p>"
-            )
+        self.presenter = ErrorPresenter(self, modal=modal_errors)
+        self.editors = EditorTabs(self)
+        self._welcome = QLabel(self)
+        self._welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._welcome.setText(
+            "<div style='color:gray'><h2>Enclave</h2><p>Your code stays on this machine.</p>"
+            "<p>Open a file from the tree on the left, or ask in the chat on the right.</p></div>"
+        )
+        self._center = QStackedWidget(self)  # the welcome page until a file opens
+        self._center.addWidget(self._welcome)
+        self._center.addWidget(self.editors)
+        self.setCentralWidget(self._center)
+        self.editors.currentChanged.connect(
+            lambda _i: self._center.setCurrentWidget(self.editors if self.editors.count() else self._welcome)
+        )
+        self.files = FileTree(self)
+        self.chat = ChatPanel(self)
+        self.review = ReviewPanel(self)
+        self.output = QPlainTextEdit(self)
+        self.output.setReadOnly(True)
+        self.output.setAccessibleName("Command output")
+        self.output.setPlaceholderText("Tool calls and command output appear here.")
+        self.ledger = LedgerPanel(self)
+        self.bottom = QTabWidget(self)
+        self.bottom.setAccessibleName("Bottom panel")
+        self.bottom.setDocumentMode(True)
+        self.bottom.addTab(self.review, "Review")
+        self.bottom.addTab(self.output, "Output")
+        self.bottom.addTab(self.ledger, "Privacy")
+
+        self.files_dock = self._dock("Files", "files", self.files, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.chat_dock = self._dock("Chat", "chat", self.chat, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.bottom_dock = self._dock("Panel", "panel", self.bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.files_dock, self.chat_dock], [260, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.bottom_dock], [170], Qt.Orientation.Vertical)
+
+        self.status = EnclaveStatusBar(self)
+        self.setStatusBar(self.status)
+        self.session = ChatSession(self.chat, worker, parent=self)
+        self.menu_actions: dict[str, QAction] = build_menus(self)
+        stop = QShortcut(
+            QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        stop.activated.connect(self.chat.stop)
+
+        self.files.file_activated.connect(lambda p: self.editors.open_file(p))
+        self.editors.failed.connect(self.presenter.present)
+        self.session.failed.connect(self.presenter.present)
+        self.session.edit_proposed.connect(self._on_edit_proposed)
+        self.session.edit_resolved.connect(self._on_edit_resolved)
+        self.session.tool_activity.connect(self.output.appendPlainText)
+        self.session.context_used.connect(self._on_context_used)
+        self.chat.open_location_requested.connect(self._on_open_location_requested)
+        self.status.privacy_clicked.connect(self.show_ledger)
+        self.presenter.shown.connect(lambda text: self.status.showMessage(text, 8000))
+        worker.model_loaded.connect(self._on_model_loaded)
+        worker.model_unloaded.connect(self._on_model_unloaded)
+        self._n_ctx = 0
+        self.chat.set_ready(
+            False,
+            reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
+            "You can still browse and search the project.",
+        )
+        self.restore_layout()
+
+    # -- projects -----------------------------------------------------------------------
 
     def open_project(self, root: Path) -> None:
-        """Show `root` in the file tree."""
-        root = root.resolve()
-        self._fs.setRootPath(str(root))
-        self._tree.setRootIndex(self._fs.index(str(root)))
+        """Show `root` in the tree, remember it, and start indexing it."""
+        root = root.expanduser().resolve()
+        if not root.is_dir():
+            from app.core.errors import EnclaveError
+
+            self.presenter.present(EnclaveError(f"{root} is not a folder"))
+            return
+        self.project = root
+        self.files.set_root(root)
         self.setWindowTitle(f"{root.name} — Enclave")
+        self.settings.add_recent_project(root)
+        self.settings_changed.emit()
+        self.project_opened.emit(root)
+
+    def show_ledger(self) -> None:
+        """Bring the privacy ledger to the front."""
+        self.bottom_dock.show()
+        self.bottom.setCurrentWidget(self.ledger)
+
+    # -- layout memory (a preference, never content) --------------------------------------
+
+    def save_layout(self) -> None:
+        """Store window geometry and dock layout in the settings."""
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        state = bytes(self.saveState().toBase64().data()).decode("ascii")
+        self.settings.window_geometry = f"{geometry};{state}"
+
+    def restore_layout(self) -> None:
+        """Restore what `save_layout` stored (ignored when unreadable)."""
+        geometry, _, state = self.settings.window_geometry.partition(";")
+        try:
+            if geometry:
+                self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+            if state:
+                self.restoreState(QByteArray(base64.b64decode(state)))
+        except ValueError:
+            logger.info("stored window layout unreadable; using the default")
+
+    # -- drag and drop --------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        """Accept folders and .gguf files."""
+        if any(_droppable(url.toLocalFile()) for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        """A folder opens as the project; a .gguf is imported as a model."""
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.is_dir():
+                self.open_project(path)
+                event.acceptProposedAction()
+                return
+            if path.suffix.lower() == ".gguf" and path.is_file():
+                self.model_file_dropped.emit(path)
+                event.acceptProposedAction()
+                return
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Ask about unsaved files, remember the layout, stop the model thread."""
+        if not self.editors.close_all():
+            event.ignore()
+            return
+        self.save_layout()
+        self.settings_changed.emit()
+        self.worker.shutdown()
+        event.accept()
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def _on_model_loaded(self, info: object) -> None:
+        self.status.set_model(info)
+        self._n_ctx = int(getattr(info, "n_ctx", 0) or 0)
+        if not self._n_ctx and self.worker.has_model:
+            self._n_ctx = int(getattr(getattr(self.worker, "_model", None), "n_ctx", 0) or 0)
+        self.chat.set_context(used=0, size=self._n_ctx)
+        self.chat.set_ready(True)
+
+    def _on_model_unloaded(self) -> None:
+        self.status.set_model(None)
+        self.chat.set_ready(False, reason="No model loaded.")
+
+    def _on_context_used(self, used: int) -> None:
+        self.chat.set_context(used=used, size=self._n_ctx)
+
+    def _on_open_location_requested(self, rel: str, line: int) -> None:
+        base = self.project or Path.cwd()
+        path = (base / rel).resolve()
+        if self.project is not None and not path.is_relative_to(self.project):
+            return  # a reference outside the project is not opened
+        if path.is_file():
+            self.editors.open_file(path, line=line)
+        else:
+            self.status.showMessage(f"{rel} is not in this project", 5000)
+
+    def _on_edit_proposed(self, event: object) -> None:
+        self.review.add_edit(event)
+        self.bottom_dock.show()
+        self.bottom.setCurrentWidget(self.review)
+
+    def _on_edit_resolved(self, event: object) -> None:
+        self.review.resolve(event)
+        if getattr(event, "applied", False) and self.project is not None:
+            self.editors.reload_path(self.project / str(getattr(event, "path", "")))
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setAccessibleName(f"{title} panel")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+
+def _droppable(local: str) -> bool:
+    if not local:
+        return False
+    path = Path(local)
+    return path.is_dir() or path.suffix.lower() == ".gguf"

@@ -1,0 +1,110 @@
+"""The message box and its keys.
+
+Enter sends, Shift+Enter breaks the line, Tab switches Plan/Build, Esc stops, `@` completes
+project files and `/` completes skills.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
+
+
+class ChatInput(QPlainTextEdit):
+    """Where the user types; knows nothing about models."""
+
+    submitted = Signal(str)
+    mode_toggle_requested = Signal()
+    stop_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatInput")
+        self.setAccessibleName("Message")
+        self.setPlaceholderText("Ask about your code…  (@ to mention a file, / for skills, Tab: Plan/Build)")
+        self.setTabChangesFocus(False)
+        self.setFixedHeight(84)
+        self._files = QStringListModel(self)
+        self._skills = QStringListModel(self)
+        self._completer = QCompleter(self)
+        self._completer.setWidget(self)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self._completer.activated.connect(self._insert_completion)
+        self._trigger = ""
+
+    def set_mention_candidates(self, paths: list[str]) -> None:
+        """Project-relative file paths offered after `@`."""
+        self._files.setStringList(paths)
+
+    def set_skills(self, names: list[str]) -> None:
+        """Skill names offered after `/` at the start of the message."""
+        self._skills.setStringList(names)
+
+    def completion_visible(self) -> bool:
+        """Whether the completion popup is open."""
+        return self._popup().isVisible()
+
+    def _popup(self) -> QAbstractItemView:
+        popup = self._completer.popup()
+        assert popup is not None
+        return popup
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """Route the special keys; everything else types."""
+        key = event.key()
+        popup_open = self.completion_visible()
+        if popup_open and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Escape):
+            event.ignore()  # the completer's popup handles these
+            return
+        if key == Qt.Key.Key_Tab:
+            self.mode_toggle_requested.emit()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.stop_requested.emit()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            text = self.toPlainText().strip()
+            if text:
+                self.submitted.emit(text)
+            return
+        super().keyPressEvent(event)
+        self._update_completion()
+
+    def _word_before_cursor(self) -> str:
+        cursor = self.textCursor()
+        block = cursor.block().text()[: cursor.positionInBlock()]
+        cut = max(block.rfind(" "), block.rfind("\t"))
+        return block[cut + 1 :]
+
+    def _update_completion(self) -> None:
+        word = self._word_before_cursor()
+        at_start = self.textCursor().position() == len(word)
+        if word.startswith("@"):
+            self._open_completer(self._files, "@", word[1:])
+        elif word.startswith("/") and at_start:
+            self._open_completer(self._skills, "/", word[1:])
+        else:
+            self._popup().hide()
+
+    def _open_completer(self, model: QStringListModel, trigger: str, prefix: str) -> None:
+        if not model.rowCount():
+            self._popup().hide()
+            return
+        self._trigger = trigger
+        if self._completer.model() is not model:
+            self._completer.setModel(model)
+        self._completer.setCompletionPrefix(prefix)
+        rect = self.cursorRect()
+        rect.setWidth(min(420, max(240, self.width() // 2)))
+        self._completer.complete(rect)
+
+    def _insert_completion(self, completion: str) -> None:
+        word = self._word_before_cursor()
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(word))
+        cursor.insertText(f"{self._trigger}{completion} ")
+        self.setTextCursor(cursor)

@@ -1,0 +1,316 @@
+"""The chat pane: transcript, permission prompts, message box, gauge and speed.
+
+It keeps the conversation tree and turns user actions into `ask_requested`; it never
+touches a model. The session object feeds replies back through the `on_*` methods.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.runtime.chat_template import Message
+from app.ui.chat_input import ChatInput
+from app.ui.chat_markdown import code_blocks, parse_open_link
+from app.ui.chat_transcript import ChatTranscript
+from app.ui.conversation import Conversation
+from app.ui.permission_prompt import PermissionPrompt
+
+_MENTION = re.compile(r"(?:^|\s)@([\w./-]+)")
+RENDER_INTERVAL_MS = 40
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    """One question for the model: the history it follows (new message last) and the mode."""
+
+    text: str
+    history: tuple[Message, ...]
+    mode: str  # plan | build
+    mentions: tuple[str, ...]
+
+
+class ChatPanel(QWidget):
+    """Conversation UI; emits what the user asked for, shows what comes back."""
+
+    ask_requested = Signal(object)  # AskRequest
+    stop_requested = Signal()
+    open_location_requested = Signal(str, int)
+    mode_changed = Signal(str)
+    model_choice_requested = Signal(int)  # index in the picker
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Chat")
+        self.conversation = Conversation()
+        self._busy = False
+        self._editing: int | None = None
+        self._mode = "plan"
+        self._skills: list[str] = []
+
+        self.model_picker = QComboBox(self)
+        self.model_picker.setAccessibleName("Model")
+        self.model_picker.setToolTip("The local model that answers")
+        self.model_picker.setMinimumContentsLength(18)
+        self.mode_button = QPushButton(self)
+        self.mode_button.setAccessibleName("Plan or Build mode")
+        self.mode_button.setToolTip("Plan reads only; Build may edit files and run commands (Tab)")
+        top = QHBoxLayout()
+        top.addWidget(self.model_picker, 1)
+        top.addWidget(self.mode_button)
+
+        self.transcript = ChatTranscript(self)
+        self.transcript.set_empty_text(
+            "<div style='color:gray; margin:24px'><h3>Ask about your project</h3>"
+            "<p>“where is the retry logic?” · “add a --verbose flag” · “write tests for parse_url”</p>"
+            "<p>Answers cite <code>path:line</code>; click one to open it. Edits arrive as diffs you "
+            "accept or reject. Nothing leaves this machine.</p></div>"
+        )
+        self.notice = QLabel(self)
+        self.notice.setWordWrap(True)
+        self.notice.setObjectName("disabledNotice")
+        self.notice.setOpenExternalLinks(False)
+        self.notice.hide()
+        self._prompts = QVBoxLayout()
+        self.input = ChatInput(self)
+        self.editing_label = QLabel(self)
+        self.editing_label.hide()
+
+        self.gauge = QProgressBar(self)
+        self.gauge.setAccessibleName("Context used")
+        self.gauge.setTextVisible(True)
+        self.gauge.setMaximumWidth(220)
+        self.speed = QLabel(self)
+        self.speed.setAccessibleName("Speed")
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setAccessibleName("Stop answering")
+        self.stop_button.setToolTip("Stop the answer (Esc)")
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("primary")
+        self.send_button.setAccessibleName("Send message")
+        self.send_button.setToolTip("Send (Enter); Shift+Enter for a new line")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.gauge)
+        bottom.addWidget(self.speed, 1)
+        bottom.addWidget(self.stop_button)
+        bottom.addWidget(self.send_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.notice)
+        layout.addLayout(self._prompts)
+        layout.addWidget(self.editing_label)
+        layout.addWidget(self.input)
+        layout.addLayout(bottom)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(RENDER_INTERVAL_MS)
+        self._render_timer.timeout.connect(
+            lambda: self.transcript.update_last(self.conversation, streaming=True)
+        )
+
+        self.input.submitted.connect(self.send)
+        self.input.mode_toggle_requested.connect(self.toggle_mode)
+        self.input.stop_requested.connect(self.stop)
+        self.send_button.clicked.connect(lambda: self.send(self.input.toPlainText().strip()))
+        self.stop_button.clicked.connect(self.stop)
+        self.mode_button.clicked.connect(self.toggle_mode)
+        self.transcript.link_activated.connect(self._on_link_activated)
+        self.model_picker.activated.connect(self.model_choice_requested)
+        self.set_context(used=0, size=0)
+        self._update_mode_button()
+        self._set_busy(False)
+        self.transcript.show_conversation(self.conversation)
+
+    # -- state from outside -----------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether an answer is being generated."""
+        return self._busy
+
+    @property
+    def mode(self) -> str:
+        """Plan | build."""
+        return self._mode
+
+    def set_ready(self, ready: bool, *, reason: str = "") -> None:
+        """Enable asking (a model is loaded) or show why not."""
+        self.input.setEnabled(ready)
+        self.send_button.setEnabled(ready and not self._busy)
+        if ready:
+            self.notice.hide()
+        else:
+            self.notice.setText(reason)
+            self.notice.show()
+
+    def set_context(self, *, used: int, size: int) -> None:
+        """The context gauge: exact tokens used of the model's window."""
+        self.gauge.setMaximum(max(size, 1))
+        self.gauge.setValue(min(used, max(size, 1)))
+        self.gauge.setFormat(f"{used:,} / {size:,} tokens" if size else "no model")
+
+    def set_skills(self, names: list[str]) -> None:
+        """Skills offered after `/`."""
+        self._skills = list(names)
+        self.input.set_skills(["skills", *names])
+
+    # -- user actions -----------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        """Ask `text` (or send the edited version of a message as a new branch)."""
+        if not text or self._busy or not self.input.isEnabled():
+            return
+        if text.strip() == "/skills":
+            self._show_skills()
+            self.input.clear()
+            return
+        if self._editing is not None:
+            user = self.conversation.edit(self._editing, text)
+            self._editing = None
+            self.editing_label.hide()
+        else:
+            user = self.conversation.ask(text)
+        self.input.clear()
+        self._start_reply(parent=user.id, text=text)
+
+    def regenerate(self, turn_id: int) -> None:
+        """A new answer beside the one shown (the old one stays as a branch)."""
+        if self._busy or not self.input.isEnabled():
+            return
+        old = self.conversation.get(turn_id)
+        if old.parent is None:
+            return
+        user = self.conversation.get(old.parent)
+        self.conversation.regenerate(turn_id)
+        self._emit_ask(user.text)
+
+    def stop(self) -> None:
+        """Stop the answer being generated (nothing happens when idle)."""
+        if self._busy:
+            self.stop_requested.emit()
+        elif self._editing is not None:
+            self._editing = None
+            self.editing_label.hide()
+            self.input.clear()
+
+    def toggle_mode(self) -> None:
+        """Switch between Plan (read only) and Build."""
+        self._mode = "build" if self._mode == "plan" else "plan"
+        self._update_mode_button()
+        self.mode_changed.emit(self._mode)
+
+    # -- replies ------------------------------------------------------------------------
+
+    def on_text(self, text: str) -> None:
+        """A streamed piece of the answer."""
+        leaf = self.conversation.leaf()
+        if leaf is None or leaf.role != "assistant":
+            return
+        leaf.text += text
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def on_reply_done(self, *, finish: str, stats: object, text: str | None = None) -> None:
+        """The answer ended (stop | length | cancelled); show its numbers."""
+        leaf = self.conversation.leaf()
+        if leaf is not None and leaf.role == "assistant":
+            if text is not None:
+                leaf.text = text
+            leaf.finish = finish
+            leaf.stats = stats
+        self._finish()
+        rate = getattr(stats, "tokens_per_s", 0.0)
+        ttft = getattr(stats, "ttft_s", None)
+        self.speed.setText(f"{rate:.1f} tok/s" + (f" · first token {ttft:.2f} s" if ttft is not None else ""))
+
+    def on_reply_failed(self) -> None:
+        """The answer failed (the error itself goes to the presenter)."""
+        leaf = self.conversation.leaf()
+        if leaf is not None and leaf.role == "assistant":
+            leaf.finish = "failed"
+        self._finish()
+
+    def add_permission_prompt(self, prompt: PermissionPrompt) -> None:
+        """Show a permission question above the message box."""
+        self._prompts.addWidget(prompt)
+        prompt.answered.connect(lambda _d, p=prompt: QTimer.singleShot(1500, p.deleteLater))
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _start_reply(self, *, parent: int, text: str) -> None:
+        self.conversation.add("assistant", "", parent=parent)
+        self._emit_ask(text)
+
+    def _emit_ask(self, text: str) -> None:
+        leaf = self.conversation.leaf()
+        assert leaf is not None
+        history = tuple(self.conversation.messages(upto=leaf.id))
+        mentions = tuple(dict.fromkeys(_MENTION.findall(text)))
+        self._set_busy(True)
+        self.transcript.show_conversation(self.conversation, streaming=True)
+        self.ask_requested.emit(AskRequest(text=text, history=history, mode=self._mode, mentions=mentions))
+
+    def _finish(self) -> None:
+        self._render_timer.stop()
+        self._set_busy(False)
+        self.transcript.show_conversation(self.conversation)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.stop_button.setEnabled(busy)
+        self.send_button.setEnabled(not busy and self.input.isEnabled())
+
+    def _update_mode_button(self) -> None:
+        self.mode_button.setText("Plan" if self._mode == "plan" else "Build")
+        self.mode_button.setAccessibleDescription(f"Current mode: {self._mode}")
+
+    def _show_skills(self) -> None:
+        if self._skills:
+            self.notice.setText("Skills: " + ", ".join(f"/{s}" for s in self._skills))
+        else:
+            self.notice.setText("No skills are available in this build yet.")
+        self.notice.show()
+
+    def _on_link_activated(self, target: str) -> None:
+        kind, _, rest = target.partition(":")
+        if kind == "open":
+            parsed = parse_open_link(target)
+            if parsed:
+                self.open_location_requested.emit(parsed[0], parsed[1])
+        elif kind == "copy":
+            turn_id, _, index = rest.partition(":")
+            blocks = code_blocks(self.conversation.get(int(turn_id)).text)
+            if index.isdigit() and int(index) < len(blocks):
+                QGuiApplication.clipboard().setText(blocks[int(index)].code)
+        elif kind == "copymsg":
+            QGuiApplication.clipboard().setText(self.conversation.get(int(rest)).text)
+        elif kind == "regen":
+            self.regenerate(int(rest))
+        elif kind == "edit" and not self._busy:
+            self._editing = int(rest)
+            self.input.setPlainText(self.conversation.get(self._editing).text)
+            self.editing_label.setText(
+                "Editing a sent message: sending makes a new branch (Esc keeps the old one)."
+            )
+            self.editing_label.show()
+            self.input.setFocus()
+        elif kind == "branch" and not self._busy:
+            turn_id, _, step = rest.partition(":")
+            self.conversation.switch(int(turn_id), step=int(step))
+            self.transcript.show_conversation(self.conversation)

@@ -1,0 +1,111 @@
+"""The conversation as a tree, so editing a sent message or regenerating makes a branch.
+
+Qt-free and in memory only (never written to disk). The active branch is the path from the
+root that follows each node's chosen child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.runtime.chat_template import Message
+
+
+@dataclass
+class Turn:
+    """One message in the tree."""
+
+    id: int
+    role: str  # user | assistant
+    text: str
+    parent: int | None
+    children: list[int] = field(default_factory=list)
+    chosen: int = -1  # index into children of the active branch
+    finish: str = ""  # assistant: stop | length | cancelled | failed
+    stats: Any = None  # assistant: GenerationStats (or the agent's turn stats)
+
+
+class Conversation:
+    """Turns in a tree; `active_path` is what the user sees and what the model is sent."""
+
+    def __init__(self) -> None:
+        self._turns: dict[int, Turn] = {}
+        self._roots: list[int] = []
+        self._chosen_root = -1
+        self._next = 1
+
+    def get(self, turn_id: int) -> Turn:
+        """The turn with `turn_id`."""
+        return self._turns[turn_id]
+
+    def active_path(self) -> list[Turn]:
+        """The turns on the active branch, oldest first."""
+        path: list[Turn] = []
+        if not self._roots:
+            return path
+        turn = self._turns[self._roots[self._chosen_root]]
+        while True:
+            path.append(turn)
+            if not turn.children:
+                return path
+            turn = self._turns[turn.children[turn.chosen]]
+
+    def leaf(self) -> Turn | None:
+        """The newest turn on the active branch."""
+        path = self.active_path()
+        return path[-1] if path else None
+
+    def add(self, role: str, text: str, *, parent: int | None) -> Turn:
+        """Add a turn under `parent` (None: a new root) and make it the active branch."""
+        turn = Turn(id=self._next, role=role, text=text, parent=parent)
+        self._next += 1
+        self._turns[turn.id] = turn
+        if parent is None:
+            self._roots.append(turn.id)
+            self._chosen_root = len(self._roots) - 1
+        else:
+            owner = self._turns[parent]
+            owner.children.append(turn.id)
+            owner.chosen = len(owner.children) - 1
+        return turn
+
+    def ask(self, text: str) -> Turn:
+        """Add a user message after the active leaf."""
+        leaf = self.leaf()
+        return self.add("user", text, parent=leaf.id if leaf else None)
+
+    def edit(self, turn_id: int, text: str) -> Turn:
+        """A new version of a sent user message: a sibling branch; the old one stays."""
+        old = self._turns[turn_id]
+        return self.add("user", text, parent=old.parent)
+
+    def regenerate(self, turn_id: int) -> Turn:
+        """A fresh, empty assistant reply beside `turn_id` (an assistant turn)."""
+        old = self._turns[turn_id]
+        return self.add("assistant", "", parent=old.parent)
+
+    def siblings(self, turn_id: int) -> tuple[int, int]:
+        """(1-based position, count) of `turn_id` among its siblings."""
+        turn = self._turns[turn_id]
+        group = self._roots if turn.parent is None else self._turns[turn.parent].children
+        return group.index(turn_id) + 1, len(group)
+
+    def switch(self, turn_id: int, *, step: int) -> None:
+        """Show the previous (`step=-1`) or next (`step=1`) sibling branch of `turn_id`."""
+        turn = self._turns[turn_id]
+        if turn.parent is None:
+            self._chosen_root = (self._roots.index(turn_id) + step) % len(self._roots)
+        else:
+            owner = self._turns[turn.parent]
+            owner.chosen = (owner.children.index(turn_id) + step) % len(owner.children)
+
+    def messages(self, *, upto: int | None = None) -> list[Message]:
+        """The active branch as chat messages, ending before turn `upto` when given."""
+        out: list[Message] = []
+        for turn in self.active_path():
+            if turn.id == upto:
+                break
+            if turn.text or turn.role == "user":
+                out.append({"role": turn.role, "content": turn.text})
+        return out

@@ -1,0 +1,139 @@
+"""One open file: the editor, its find bar, and a banner when the file changed on disk."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.core.errors import EnclaveError
+from app.ui.code_editor import CodeEditor
+from app.ui.find_bar import FindBar
+from app.ui.highlighter import CodeHighlighter, language_for
+from app.ui.theme import is_dark
+
+MAX_OPEN_BYTES = 5 * 1024 * 1024
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The text of `path` and its newline style.
+
+    Raises:
+        EnclaveError: the file is missing, too large, binary or unreadable.
+
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_OPEN_BYTES:
+            raise EnclaveError(f"{path.name} is {size // (1024 * 1024)} MB; files over 5 MB are not opened")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EnclaveError(f"Could not open {path.name}: {exc.strerror or exc}") from exc
+    if b"\0" in data[:8192]:
+        raise EnclaveError(f"{path.name} looks like a binary file; it is not opened in the editor")
+    text = data.decode("utf-8", errors="replace")
+    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
+    return text.replace("\r\n", "\n"), newline
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write through a temp file and a rename, so a crash never leaves half a file.
+
+    Raises:
+        EnclaveError: the folder cannot be written.
+
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise EnclaveError(f"Could not save {path.name}: {exc.strerror or exc}") from exc
+
+
+class EditorPage(QWidget):
+    """The editor for one file; `modified_changed` drives the tab's unsaved mark."""
+
+    modified_changed = Signal(bool)
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.editor = CodeEditor(self)
+        self.editor.setAccessibleName(f"Editor: {path.name}")
+        self.find_bar = FindBar(self.editor, self)
+        self._banner = QWidget(self)
+        banner_layout = QHBoxLayout(self._banner)
+        banner_layout.setContentsMargins(6, 2, 6, 2)
+        banner_layout.addWidget(QLabel("This file changed on disk.", self._banner), 1)
+        reload_btn = QPushButton("Reload", self._banner)
+        keep_btn = QPushButton("Keep my version", self._banner)
+        banner_layout.addWidget(reload_btn)
+        banner_layout.addWidget(keep_btn)
+        self._banner.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._banner)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.editor)
+        self._highlighter = CodeHighlighter(
+            self.editor.document(), language=language_for(path.name), dark=is_dark(self.palette())
+        )
+        self._newline = "\n"
+        self._saved_text = ""
+        reload_btn.clicked.connect(self.reload)
+        keep_btn.clicked.connect(self._banner.hide)
+        self.editor.document().modificationChanged.connect(self.modified_changed)
+
+    @property
+    def modified(self) -> bool:
+        """Whether the buffer has unsaved changes."""
+        return self.editor.document().isModified()
+
+    def load(self) -> None:
+        """Read the file into the editor (raises EnclaveError)."""
+        text, self._newline = read_text(self.path)
+        self._set_text(text)
+
+    def reload(self) -> None:
+        """Re-read the file, keeping the cursor's line."""
+        line = self.editor.current_line()
+        self.load()
+        self._banner.hide()
+        self.editor.go_to_line(line)
+
+    def save(self) -> None:
+        """Write the buffer to disk atomically (raises EnclaveError)."""
+        text = self.editor.toPlainText()
+        write_text_atomically(self.path, text.replace("\n", self._newline))
+        self._saved_text = text
+        self.editor.document().setModified(False)
+
+    def on_disk_changed(self) -> None:
+        """The file changed on disk: reload a clean buffer, ask before replacing edits."""
+        try:
+            text, _ = read_text(self.path)
+        except EnclaveError:
+            return  # deleted or unreadable for now; keep the buffer
+        if text == self._saved_text:
+            return  # our own save, or a touch
+        if self.modified:
+            self._banner.show()
+        else:
+            self.reload()
+
+    def _set_text(self, text: str) -> None:
+        self._saved_text = text
+        self.editor.setPlainText(text)
+        self.editor.document().setModified(False)

@@ -1,0 +1,142 @@
+"""`ModelWorker`: the one thread that owns the model (llama.cpp is not thread-safe).
+
+Jobs run one at a time, in order. Every job ends with `job_finished`; a job that raises
+emits `failed` first (a `Cancelled` emits nothing). Stop sets the job's CancelToken directly
+from the UI thread, so a busy generation loop sees it at its next token.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThread, Signal
+
+from app.core.errors import Cancelled
+from app.core.events import CancelToken
+from app.ui.threads import track
+
+logger = logging.getLogger(__name__)
+
+# A turn: called on the worker thread with the loaded model (or None) and a cancel token;
+# yields events the UI gets through `event_emitted`.
+TurnJob = Callable[[Any, CancelToken], Iterable[object]]
+Loader = Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str  # load | turn | unload
+    run: Callable[[CancelToken], None]
+
+
+class ModelWorker(QThread):
+    """Owns the model; runs loads and turns on its own thread."""
+
+    model_loaded = Signal(object)  # the model's info (LocalModel.info) or None
+    model_unloaded = Signal()
+    event_emitted = Signal(object)
+    failed = Signal(object)  # an Exception
+    job_finished = Signal(str)  # the job kind; always emitted, after `failed` when it failed
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("ModelWorker")
+        track(self)
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._cancel = CancelToken()
+        self._model: Any = None
+
+    @property
+    def has_model(self) -> bool:
+        """Whether a model is loaded (read from the UI thread; a plain attribute read)."""
+        return self._model is not None
+
+    def load(self, loader: Loader) -> None:
+        """Replace the model with `loader()` (called on this thread)."""
+        self._submit("load", lambda cancel: self._load(loader))
+
+    def set_model(self, model: Any) -> None:
+        """Use an already built model object (tests pass a ScriptedModel)."""
+        self._submit("load", lambda cancel: self._adopt(model))
+
+    def unload(self) -> None:
+        """Close the model and free its memory."""
+        self._submit("unload", lambda cancel: self._close())
+
+    def run_turn(self, job: TurnJob) -> None:
+        """Run one turn against the loaded model; events arrive through `event_emitted`."""
+
+        def turn(cancel: CancelToken) -> None:
+            for event in job(self._model, cancel):
+                self.event_emitted.emit(event)
+
+        self._submit("turn", turn)
+
+    def stop(self) -> None:
+        """Cancel the running job now (safe from any thread); queued jobs still run."""
+        self._cancel.cancel()
+
+    def shutdown(self, *, timeout_ms: int = 30000) -> None:
+        """Cancel the running job, close the model and end the thread."""
+        self._cancel.cancel()
+        self._jobs.put(None)
+        if self.isRunning():
+            self.wait(timeout_ms)
+
+    def run(self) -> None:
+        """The thread's loop: one job at a time until `shutdown`."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            self._cancel = CancelToken()
+            try:
+                job.run(self._cancel)
+            except Cancelled:
+                logger.debug("%s job cancelled", job.kind)
+            except Exception as exc:  # reported, never silent
+                logger.info("%s job failed: %s", job.kind, type(exc).__name__)
+                self.failed.emit(exc)
+            finally:
+                self.job_finished.emit(job.kind)
+        try:
+            self._close()
+        except Exception:  # closing at exit must not raise out of the thread
+            logger.exception("closing the model failed")
+
+    def _submit(self, kind: str, run: Callable[[CancelToken], None]) -> None:
+        self._jobs.put(_Job(kind=kind, run=run))
+        if not self.isRunning():
+            self.start()
+
+    def _load(self, loader: Loader) -> None:
+        self._close()
+        self._adopt(loader())
+
+    def _adopt(self, model: Any) -> None:
+        self._model = model
+        self.model_loaded.emit(getattr(model, "info", None))
+
+    def _close(self) -> None:
+        model, self._model = self._model, None
+        if model is not None:
+            close = getattr(model, "close", None)
+            if close:
+                close()
+            self.model_unloaded.emit()
+
+
+def local_model_loader(path: Path, *, n_ctx: int, n_threads: int, gpu: str) -> Loader:
+    """A loader for a GGUF file, importing llama.cpp only on the worker thread."""
+
+    def load() -> Any:
+        from app.core.runtime.local_model import LocalModel
+
+        return LocalModel.load(path, n_ctx=n_ctx, n_threads=n_threads, gpu=gpu)
+
+    return load

@@ -1,0 +1,68 @@
+"""The status bar: Offline with refused attempts, model and backend, index state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
+
+
+class EnclaveStatusBar(QStatusBar):
+    """Three permanent labels; the privacy one is clickable to open the ledger."""
+
+    privacy_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.privacy = _ClickLabel(self)
+        self.privacy.setObjectName("statusPrivacy")
+        self.privacy.setAccessibleName("Network status")
+        self.privacy.clicked.connect(self.privacy_clicked)
+        self.model = QLabel(self)
+        self.model.setAccessibleName("Model and backend")
+        self.index = QLabel(self)
+        self.index.setAccessibleName("Index state")
+        self.addPermanentWidget(self.index)
+        self.addPermanentWidget(self.model)
+        self.addPermanentWidget(self.privacy)
+        self.set_privacy(refused=0, gate_open=False)
+        self.set_model(None)
+        self.set_index("No project")
+
+    def set_privacy(self, *, refused: int, gate_open: bool) -> None:
+        """Offline (and how many attempts were refused), or Online while a download runs."""
+        text = "Online: downloading" if gate_open else "Offline"
+        if refused:
+            text += f" · {refused} refused"
+        self.privacy.setText(text)
+        self.privacy.setToolTip(
+            "A download you started is open to the network; every attempt is in the ledger."
+            if gate_open
+            else "No connection leaves this machine. Click to see the network ledger."
+        )
+        self.privacy.setProperty("gate", "open" if gate_open else "closed")
+        style: QStyle = self.privacy.style()
+        style.unpolish(self.privacy)
+        style.polish(self.privacy)
+
+    def set_model(self, info: object | None, *, note: str = "") -> None:
+        """Model name and backend (with the reason for a fallback)."""
+        if info is None:
+            self.model.setText(note or "No model")
+            self.model.setToolTip("Models > Set up a model… to get one")
+            return
+        name = getattr(info, "name", "model")
+        backend = str(getattr(info, "backend", "cpu")).upper()
+        self.model.setText(f"{name} · {backend}")
+        reason = getattr(info, "backend_reason", "")
+        self.model.setToolTip(f"{backend}: {reason}" if reason else backend)
+
+    def set_index(self, text: str) -> None:
+        """Index state: Indexing 40%, 1,234 files, unavailable…"""
+        self.index.setText(text)
+
+
+class _ClickLabel(QLabel):
+    clicked = Signal()
+
+    def mousePressEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        self.clicked.emit()

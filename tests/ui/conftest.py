@@ -1,0 +1,47 @@
+"""Qt test fixtures: offscreen platform before any QApplication, no QThread left running."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before pytest-qt creates the QApplication (it does so lazily, on first use).
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThread
+
+from app.ui import threads
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(qapp: object) -> Iterator[None]:
+    """Fail any test that leaves a QThread (one the app created) running."""
+    before = {id(t) for t in threads.live_threads()}
+    yield
+    leaked = [t for t in threads.live_threads() if id(t) not in before and t.isRunning()]
+    for thread in leaked:
+        thread.quit()
+        thread.wait(5000)
+    assert not leaked, f"test left QThreads running: {[t.objectName() or type(t).__name__ for t in leaked]}"
+    assert isinstance(QThread.currentThread(), QThread)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small real project on disk."""
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pkg" / "net.py").write_text(
+        "def retry(fn, *, attempts=3):\n    for _ in range(attempts):\n        try:\n"
+        "            return fn()\n        except OSError:\n            pass\n",
+        encoding="utf-8",
+    )
+    (root / "README.md").write_text("# proj\n", encoding="utf-8")
+    (root / ".gitignore").write_text("build/\n", encoding="utf-8")
+    (root / "build").mkdir()
+    (root / "build" / "out.txt").write_text("generated\n", encoding="utf-8")
+    return root

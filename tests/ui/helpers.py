@@ -1,0 +1,36 @@
+"""Build a main window for tests: fresh settings, a real ModelWorker, no modal dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from app.core.settings import Settings
+from app.ui.main_window import MainWindow
+from app.ui.model_worker import ModelWorker
+
+
+@contextmanager
+def main_window(qtbot: Any, *, model: Any = None) -> Iterator[MainWindow]:
+    worker = ModelWorker()
+    window = MainWindow(settings=Settings(), worker=worker, modal_errors=False)
+    qtbot.addWidget(window)
+    window.show()
+    if model is not None:
+        with qtbot.waitSignal(worker.model_loaded, timeout=5000):
+            worker.set_model(model)
+    try:
+        yield window
+    finally:
+        worker.shutdown()
+        assert not worker.isRunning()
+
+
+def ask(qtbot: Any, window: MainWindow, text: str, *, timeout: int = 10000) -> None:
+    """Type `text` into the message box and press Enter; wait for the turn to end."""
+    with qtbot.waitSignal(window.worker.job_finished, timeout=timeout):
+        window.chat.input.setPlainText(text)
+        from PySide6.QtCore import Qt
+
+        qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)

@@ -1,0 +1,126 @@
+"""Opening projects (drop, recent), the tree's ignore rules, editor tabs, links, layout memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.ui.helpers import main_window
+
+
+def _drop(window, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+
+
+def _visible_names(window) -> set[str]:
+    view = window.files.view
+    model = view.model()
+    root = view.rootIndex()
+    return {model.index(r, 0, root).data() for r in range(model.rowCount(root))}
+
+
+def test_dropping_a_folder_opens_it_with_ignored_files_hidden(qtbot, project):
+    with main_window(qtbot) as w:
+        _drop(w, project)
+        assert w.project == project.resolve()
+        assert w.windowTitle().startswith("proj")
+        qtbot.waitUntil(lambda: "pkg" in _visible_names(w), timeout=5000)
+        names = _visible_names(w)
+        assert {"pkg", "README.md"} <= names
+        assert "build" not in names  # .gitignore says build/
+        assert w.settings.recent_projects[0] == str(project.resolve())
+
+
+def test_dropping_a_gguf_asks_to_import_it(qtbot, tmp_path):
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    with main_window(qtbot) as w, qtbot.waitSignal(w.model_file_dropped) as blocker:
+        _drop(w, model)
+    assert blocker.args == [model]
+
+
+def test_editor_marks_unsaved_saves_atomically_and_reloads_on_disk_change(qtbot, project):
+    target = project / "pkg" / "net.py"
+    with main_window(qtbot) as w:
+        w.open_project(project)
+        page = w.editors.open_file(target, line=4)
+        assert page is not None and page.editor.current_line() == 4
+        page.editor.insertPlainText("# note\n")
+        assert w.editors.tabText(w.editors.currentIndex()).startswith("● ")
+        assert w.editors.save_current()
+        assert "# note" in target.read_text()
+        assert not w.editors.tabText(w.editors.currentIndex()).startswith("●")
+        target.write_text("def retry():\n    return 42\n", encoding="utf-8")
+        qtbot.waitUntil(lambda: "return 42" in page.editor.toPlainText(), timeout=5000)
+
+
+def test_find_bar_finds_and_wraps(qtbot, project):
+    with main_window(qtbot) as w:
+        page = w.editors.open_file(project / "pkg" / "net.py")
+        w.menu_actions["find"].trigger()
+        assert page.find_bar.isVisible()
+        page.find_bar._field.setText("attempts")
+        assert page.editor.textCursor().selectedText() == "attempts"
+        assert page.find_bar.find_next()
+        assert page.find_bar.find_next()  # wraps to the first match
+        assert page.editor.current_line() == 1
+
+
+def test_path_line_reference_in_an_answer_opens_the_editor_there(qtbot, project):
+    with main_window(qtbot) as w:
+        w.open_project(project)
+        w.chat.transcript.link_activated.emit("open:pkg/net.py:5")
+        page = w.editors.current_page()
+        assert page is not None and page.path == (project / "pkg" / "net.py").resolve()
+        assert page.editor.current_line() == 5
+        w.chat.transcript.link_activated.emit("open:../outside.py:1")
+        assert w.editors.count() == 1
+
+
+def test_window_layout_is_remembered_as_a_preference(qtbot):
+    with main_window(qtbot) as w:
+        w.bottom_dock.hide()
+        w.save_layout()
+        stored = w.settings.window_geometry
+    assert stored and ";" in stored
+    from app.core.settings import Settings
+    from app.ui.main_window import MainWindow
+    from app.ui.model_worker import ModelWorker
+
+    settings = Settings(window_geometry=stored)
+    worker = ModelWorker()
+    again = MainWindow(settings=settings, worker=worker, modal_errors=False)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.bottom_dock.isVisible()
+    worker.shutdown()
+
+
+def test_every_menu_action_has_a_shortcut_and_controls_have_names(qtbot):
+    with main_window(qtbot) as w:
+        missing = [name for name, a in w.menu_actions.items() if a.shortcut().isEmpty()]
+        assert missing == []
+        shortcuts = [a.shortcut().toString() for a in w.menu_actions.values()]
+        assert len(shortcuts) == len(set(shortcuts))
+        for widget in (
+            w.chat.input,
+            w.chat.send_button,
+            w.chat.stop_button,
+            w.chat.model_picker,
+            w.chat.mode_button,
+            w.chat.gauge,
+            w.files.view,
+            w.status.privacy,
+        ):
+            assert widget.accessibleName()
