@@ -14,7 +14,7 @@ import sys
 from app import __version__
 from app.core.errors import Cancelled, EnclaveError
 
-COMMAND_MODULES = ("doctor", "chat")
+COMMAND_MODULES = ("doctor", "chat", "models", "ask")
 
 
 def is_cli_invocation(args: list[str]) -> bool:

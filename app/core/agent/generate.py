@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.agent.events import AssistantText, Event
-from app.core.agent.toolcalls import CLOSE, OPEN
+from app.core.agent.toolcalls import CLOSE, OPEN, find_open, in_fence
 from app.core.events import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import ChatModel, GenerationDone, Sampling, TextDelta
@@ -44,14 +44,20 @@ class VisibleText:
     def __init__(self) -> None:
         self._buf = ""
         self._inside = False
+        self._shown = ""  # text shown so far (to know whether a fence is open)
 
     def feed(self, text: str) -> str:
         """The part of `text` the user should see now."""
         self._buf += text
-        out = []
+        out: list[str] = []
         while True:
             tag = CLOSE if self._inside else OPEN
             at = self._buf.find(tag)
+            if at >= 0 and not self._inside and in_fence(self._shown + "".join(out) + self._buf[:at]):
+                # `<tool_call>` inside a code block is code: show it.
+                out.append(self._buf[: at + len(tag)])
+                self._buf = self._buf[at + len(tag) :]
+                continue
             if at >= 0:
                 if not self._inside:
                     out.append(self._buf[:at])
@@ -60,7 +66,9 @@ class VisibleText:
                 continue
             if self._inside:
                 self._buf = self._buf[-(len(CLOSE) - 1) :]
-                return "".join(out)
+                shown = "".join(out)
+                self._shown = (self._shown + shown)[-20_000:]
+                return shown
             hold = next(
                 (
                     k
@@ -71,7 +79,9 @@ class VisibleText:
             )
             out.append(self._buf[: len(self._buf) - hold])
             self._buf = self._buf[len(self._buf) - hold :]
-            return "".join(out)
+            shown = "".join(out)
+            self._shown = (self._shown + shown)[-20_000:]
+            return shown
 
     def flush(self) -> str:
         """Whatever was held back, once the stream has ended."""
@@ -115,7 +125,7 @@ def generate_step(
                     if shown:
                         yield AssistantText(shown)
                     recent = (recent + item.text)[-4 * len(OPEN) :]
-                    if grammar and OPEN in recent:
+                    if grammar and OPEN in recent and find_open("".join(parts)) >= 0:
                         opened = True
                         break
                 elif isinstance(item, GenerationDone):
@@ -134,7 +144,7 @@ def generate_step(
             if tail:
                 yield AssistantText(tail)
             return StepReply(text, finish)
-        before = text[: text.index(OPEN)]
+        before = text[: find_open(text)]
     if not grammar:
         raise ValueError("force_call needs a grammar")
     call_text, finish = yield from _constrained_call(

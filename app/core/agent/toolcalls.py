@@ -16,6 +16,7 @@ import json5
 
 OPEN, CLOSE = "<tool_call>", "</tool_call>"
 _FENCED_JSON = re.compile(r"```(?:json|json5|tool_call)?\s*\n(\{.*?\})\s*\n```", re.DOTALL)
+_FENCE_LINE = re.compile(r"^(`{3,}|~{3,})")
 _NAME = re.compile(r"""["']?name["']?\s*:\s*["']([A-Za-z_][\w.-]*)["']""")
 _ARGS = re.compile(r"""["']?(?:arguments|parameters)["']?\s*:\s*""")
 
@@ -39,18 +40,47 @@ class SplitReply:
     calls: tuple[ParsedCall, ...]
 
 
+def find_open(text: str, start: int = 0) -> int:
+    """Index of the first `<tool_call>` at or after `start` that is not inside a fenced code block.
+
+    A file the model quotes or rewrites may itself contain `<tool_call>`; inside a fence it
+    is code, not a call.
+    """
+    at = text.find(OPEN, start)
+    while at >= 0:
+        if not in_fence(text[:at]):
+            return at
+        at = text.find(OPEN, at + len(OPEN))
+    return -1
+
+
+def in_fence(text: str) -> bool:
+    """Whether `text` ends inside an open ``` or ~~~ fence."""
+    fence = ""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if fence:
+            if stripped == fence or (stripped.startswith(fence) and not stripped[len(fence) :].strip()):
+                fence = ""
+        else:
+            m = _FENCE_LINE.match(stripped)
+            if m:
+                fence = m.group(1)
+    return bool(fence)
+
+
 def split_reply(reply: str, *, tool_names: frozenset[str] = frozenset()) -> SplitReply:
     """Separate the visible text from the tool calls in `reply`.
 
     `tool_names` enables the last-resort fallbacks (bare JSON, ```json blocks): they are
     taken as calls only when they name a known tool.
     """
-    if OPEN in reply:
+    if find_open(reply) >= 0:
         text_parts: list[str] = []
         calls: list[ParsedCall] = []
         rest = reply
-        while OPEN in rest:
-            before, _, after = rest.partition(OPEN)
+        while (at := find_open(rest)) >= 0:
+            before, after = rest[:at], rest[at + len(OPEN) :]
             text_parts.append(before)
             body, closed, rest = after.partition(CLOSE)
             if not closed:

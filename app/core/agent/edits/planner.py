@@ -158,12 +158,31 @@ def _only_definitions(code: str, symbols: list[SymbolInfo]) -> bool:
 
 
 def _match(name: str, symbols: list[SymbolInfo]) -> SymbolInfo | None:
+    """The one symbol `name` means: exact, `Class.method` by nesting, or a unique last part.
+
+    Raises:
+        ToolError: several symbols have that name.
+
+    """
     exact = [s for s in symbols if s.name == name]
     if len(exact) == 1:
         return exact[0]
-    last = name.split(".")[-1]
-    tail = [s for s in symbols if s.name.split(".")[-1] == last]
-    return tail[0] if len(tail) == 1 else None
+    parent, _, leaf = name.rpartition(".")
+    tail = [s for s in symbols if s.name.split(".")[-1] == leaf]
+    if parent and len(tail) > 1:
+        outer = [s for s in symbols if s.name.split(".")[-1] == parent.split(".")[-1]]
+        tail = [
+            t
+            for t in tail
+            if any(o.line <= t.line and t.end_line <= o.end_line and o is not t for o in outer)
+        ]
+    if len(tail) > 1:
+        where = ", ".join(str(t.line) for t in tail[:6])
+        raise ToolError(
+            f"{leaf!r} is defined {len(tail)} times in the file (lines {where}); call edit with "
+            "symbol set to Class.name to say which one"
+        )
+    return tail[0] if tail else None
 
 
 def _names(symbols: list[SymbolInfo]) -> str:
