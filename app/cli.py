@@ -14,7 +14,7 @@ import sys
 from app import __version__
 from app.core.errors import Cancelled, EnclaveError
 
-COMMAND_MODULES = ("doctor", "chat", "models", "ask")
+COMMAND_MODULES = ("doctor", "chat", "models", "ask", "index", "symbols", "map", "context")
 
 
 def is_cli_invocation(args: list[str]) -> bool:

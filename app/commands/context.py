@@ -1,0 +1,32 @@
+"""`enclave context PATH "question"`: the files (and symbols) retrieval picks for a question."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `context` subcommand."""
+    p = subparsers.add_parser("context", help="rank a project's files for a question")
+    p.add_argument("path", help="the project folder")
+    p.add_argument("question", help="what you want to find")
+    p.add_argument("--top", type=int, default=5, help="how many files (default 5)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the ranked files."""
+    from app.commands.output import emit_json, say
+    from app.core.index import ProjectIndex
+
+    index = ProjectIndex.open(args.path)
+    hits = index.context(args.question, top=max(1, args.top))
+    if args.json:
+        emit_json([hit.as_dict() for hit in hits])
+        return 0
+    for hit in hits:
+        names = ", ".join(f"{s.name}:{s.line}" for s in hit.symbols)
+        say(f"{hit.score:6.3f}  {hit.file}  {names}")
+    return 0

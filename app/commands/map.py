@@ -1,0 +1,29 @@
+"""`enclave map PATH`: the repo map a model would see, within a token budget."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `map` subcommand."""
+    p = subparsers.add_parser("map", help="print the ranked outline of a project (the repo map)")
+    p.add_argument("path", help="the project folder")
+    p.add_argument("--tokens", type=int, default=1024, help="token budget (default 1024)")
+    p.add_argument("--mention", action="append", default=[], metavar="NAME", help="an identifier to favour")
+    p.add_argument(
+        "--chat-file", action="append", default=[], metavar="FILE", help="a file in the conversation"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the outline."""
+    from app.commands.output import say
+    from app.core.index import ProjectIndex
+
+    index = ProjectIndex.open(args.path)
+    chat = [f.replace("\\", "/").strip("/") for f in args.chat_file]
+    say(index.repo_map(tokens=args.tokens, mentions=args.mention, chat_files=chat), end="")
+    return 0
