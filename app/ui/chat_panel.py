@@ -40,6 +40,7 @@ class AskRequest:
     history: tuple[Message, ...]
     mode: str  # plan | build
     mentions: tuple[str, ...]
+    prior: tuple[list[Message], ...] = ()  # earlier exchanges on this branch, for the agent
 
 
 class ChatPanel(QWidget):
@@ -91,7 +92,8 @@ class ChatPanel(QWidget):
         self.gauge = QProgressBar(self)
         self.gauge.setAccessibleName("Context used")
         self.gauge.setTextVisible(True)
-        self.gauge.setMaximumWidth(220)
+        self.gauge.setMinimumWidth(190)
+        self.gauge.setMaximumWidth(240)
         self.speed = QLabel(self)
         self.speed.setAccessibleName("Speed")
         self.stop_button = QPushButton("Stop", self)
@@ -246,6 +248,12 @@ class ChatPanel(QWidget):
             leaf.finish = "failed"
         self._finish()
 
+    def on_turn_recorded(self, messages: list[Message]) -> None:
+        """The agent's own record of the newest turn (kept for branching)."""
+        leaf = self.conversation.leaf()
+        if leaf is not None and leaf.role == "assistant":
+            leaf.payload = messages
+
     def add_permission_prompt(self, prompt: PermissionPrompt) -> None:
         """Show a permission question above the message box."""
         self._prompts.addWidget(prompt)
@@ -264,7 +272,10 @@ class ChatPanel(QWidget):
         mentions = tuple(dict.fromkeys(_MENTION.findall(text)))
         self._set_busy(True)
         self.transcript.show_conversation(self.conversation, streaming=True)
-        self.ask_requested.emit(AskRequest(text=text, history=history, mode=self._mode, mentions=mentions))
+        prior = tuple(self.conversation.prior_turns(upto=leaf.id))
+        self.ask_requested.emit(
+            AskRequest(text=text, history=history, mode=self._mode, mentions=mentions, prior=prior)
+        )
 
     def _finish(self) -> None:
         self._render_timer.stop()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -38,12 +40,83 @@ def plain_chat_job(request: AskRequest) -> TurnJob:
     return job
 
 
+@dataclass(frozen=True)
+class TurnRecorded:
+    """The agent's messages for the turn that just ended (so a branch can replay them)."""
+
+    messages: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class EditUndone:
+    """An accepted edit was reverted (`path` is None when there was nothing to undo)."""
+
+    path: str | None
+
+
+class AgentTurns:
+    """Turns through the agent for the project at `root`; `index()` gives the built index or None.
+
+    The agent lives on the model thread with the model; it is rebuilt when the model or the
+    index changes. Its history is set from the branch the user is on before each turn.
+    """
+
+    def __init__(self, root: Path, *, index: Callable[[], Any]) -> None:
+        self._root = root
+        self._index = index
+        self._agent: Any = None
+        self._model: Any = None
+        self._built: Any = None
+
+    def __call__(self, request: AskRequest) -> TurnJob:
+        """The job for one question."""
+
+        def job(model: Any, cancel: CancelToken) -> Iterator[object]:
+            from app.core.agent import Mode, TurnRequest
+
+            agent = self._agent_for(model)
+            agent.history = [list(turn) for turn in request.prior]
+            mode = Mode.BUILD if request.mode == "build" else Mode.PLAN
+            yield from agent.run_turn(
+                TurnRequest(text=request.text, mode=mode, mentions=request.mentions), cancel=cancel
+            )
+            if agent.history:
+                yield TurnRecorded(messages=tuple(agent.history[-1]))
+
+        return job
+
+    def undo(self) -> TurnJob:
+        """A job reverting the newest applied edit."""
+
+        def job(model: Any, cancel: CancelToken) -> Iterator[object]:
+            yield EditUndone(path=self._agent.undo() if self._agent is not None else None)
+
+        return job
+
+    def _agent_for(self, model: Any) -> Any:
+        if model is None:
+            raise NoModelError("no model is loaded: Models › Set up a model…")
+        from app.core.agent import Agent
+
+        built = self._index()
+        if self._agent is None or self._model is not model or self._built is not built:
+            port = None
+            if built is not None:
+                from app.core.agent.project_index import IndexAdapter
+
+                port = IndexAdapter(built, count_tokens=model.count_tokens)
+            self._agent = Agent(model, root=self._root, index=port)
+            self._model, self._built = model, built
+        return self._agent
+
+
 class ChatSession(QObject):
     """Routes one conversation between `ChatPanel` and `ModelWorker`."""
 
     context_used = Signal(int)
     edit_proposed = Signal(object)  # EditProposed
     edit_resolved = Signal(object)  # EditResolved
+    edit_undone = Signal(object)  # EditUndone
     tool_activity = Signal(str)  # a line for the output panel
     failed = Signal(object)
 
@@ -71,6 +144,14 @@ class ChatSession(QObject):
     def set_job_factory(self, factory: JobFactory) -> None:
         """Switch how turns run (plain chat, or the agent once a project is open)."""
         self._job_factory = factory
+
+    def undo_last_edit(self) -> bool:
+        """Revert the newest accepted edit (on the model thread); False when there is no agent."""
+        undo = getattr(self._job_factory, "undo", None)
+        if undo is None or self._in_turn:
+            return False
+        self._worker.run_turn(undo())
+        return True
 
     def _on_ask_requested(self, request: AskRequest) -> None:
         self._in_turn, self._done_seen, self._failed = True, False, False
@@ -104,6 +185,10 @@ class ChatSession(QObject):
             s = event.stats
             self._panel.on_reply_done(finish=event.finish_reason, stats=s, text=event.text)
             self.context_used.emit(s.prompt_tokens + s.completion_tokens)
+        elif isinstance(event, EditUndone):
+            self.edit_undone.emit(event)
+        elif isinstance(event, TurnRecorded):
+            self._panel.on_turn_recorded(list(event.messages))
         else:
             self._on_agent_event(event)
 

@@ -24,6 +24,7 @@ class Turn:
     chosen: int = -1  # index into children of the active branch
     finish: str = ""  # assistant: stop | length | cancelled | failed
     stats: Any = None  # assistant: GenerationStats (or the agent's turn stats)
+    payload: Any = None  # assistant: the agent's messages for this turn (tool calls included)
 
 
 class Conversation:
@@ -99,6 +100,24 @@ class Conversation:
         else:
             owner = self._turns[turn.parent]
             owner.chosen = (owner.children.index(turn_id) + step) % len(owner.children)
+
+    def prior_turns(self, *, upto: int) -> list[list[Message]]:
+        """Completed exchanges before turn `upto`, as the agent's per-turn message lists."""
+        out: list[list[Message]] = []
+        path = self.active_path()
+        for turn in path:
+            if turn.id == upto:
+                break
+            if turn.role != "assistant" or turn.parent is None:
+                continue
+            if turn.payload:
+                out.append(list(turn.payload))
+            elif turn.text:
+                question = self._turns[turn.parent].text
+                out.append(
+                    [{"role": "user", "content": question}, {"role": "assistant", "content": turn.text}]
+                )
+        return out
 
     def messages(self, *, upto: int | None = None) -> list[Message]:
         """The active branch as chat messages, ending before turn `upto` when given."""

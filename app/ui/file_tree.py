@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Signal
+from PySide6.QtCore import QDir, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QFileSystemModel, QLabel, QProgressBar, QTreeView, QVBoxLayout, QWidget
 
 
@@ -112,7 +112,7 @@ class FileTree(QWidget):
         self._proxy.set_root(root)
         source = self._fs.setRootPath(str(root))
         self.view.setRootIndex(self._proxy.mapFromSource(source))
-        self.view.sortByColumn(0, self.view.header().sortIndicatorOrder())
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.title.setText(root.name)
         self.title.setToolTip(str(root))
         self.hint.hide()

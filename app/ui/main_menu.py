@@ -45,6 +45,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
 
     edit_menu = bar.addMenu("&Edit")
     add(edit_menu, "find", "&Find…", StdKey.Find, w.editors.find_in_current)
+    add(edit_menu, "undo_edit", "&Undo Last Accepted Edit", "Ctrl+Alt+Z", w.undo_last_edit)
 
     view_menu = bar.addMenu("&View")
     add(

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.core.settings import Settings
 from app.ui.chat_panel import ChatPanel
-from app.ui.chat_session import ChatSession
+from app.ui.chat_session import AgentTurns, ChatSession
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
+from app.ui.index_runner import IndexRunner
 from app.ui.ledger_panel import LedgerPanel
 from app.ui.main_menu import build_menus
 from app.ui.model_worker import ModelWorker
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.worker = worker
         self.project: Path | None = None
         self.indexing = False
+        self.index_note = "Index: not available in this build"
         self.setWindowTitle("Enclave")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -99,6 +101,10 @@ class MainWindow(QMainWindow):
         self.status = EnclaveStatusBar(self)
         self.setStatusBar(self.status)
         self.session = ChatSession(self.chat, worker, parent=self)
+        self.indexer = IndexRunner(parent=self)
+        self.indexer.progress.connect(self._on_index_progress)
+        self.indexer.ready.connect(self._on_index_ready)
+        self.indexer.failed.connect(self._on_index_failed)
         self.menu_actions: dict[str, QAction] = build_menus(self)
         stop = QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -110,6 +116,7 @@ class MainWindow(QMainWindow):
         self.session.failed.connect(self.presenter.present)
         self.session.edit_proposed.connect(self._on_edit_proposed)
         self.session.edit_resolved.connect(self._on_edit_resolved)
+        self.session.edit_undone.connect(self._on_edit_undone)
         self.session.tool_activity.connect(self.output.appendPlainText)
         self.session.context_used.connect(self._on_context_used)
         self.chat.open_location_requested.connect(self._on_open_location_requested)
@@ -118,6 +125,8 @@ class MainWindow(QMainWindow):
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_unloaded.connect(self._on_model_unloaded)
         self._n_ctx = 0
+        self.chat.model_choice_requested.connect(self._on_model_choice_requested)
+        self._fill_model_picker("No model")
         self.chat.set_ready(
             False,
             reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
@@ -138,6 +147,14 @@ class MainWindow(QMainWindow):
         self.project = root
         self.files.set_root(root)
         self.setWindowTitle(f"{root.name} — Enclave")
+        self.session.set_job_factory(AgentTurns(root, index=lambda: self.indexer.index))
+        self._load_skills(root)
+        if IndexRunner.available():
+            self.indexing = True
+            self.status.set_index("Indexing…")
+            self.indexer.build(root)
+        else:
+            self.status.set_index(self.index_note)
         self.settings.add_recent_project(root)
         self.settings_changed.emit()
         self.project_opened.emit(root)
@@ -193,13 +210,56 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.settings_changed.emit()
+        self.indexer.stop(wait=True)
         self.worker.shutdown()
         event.accept()
 
     # -- slots ----------------------------------------------------------------------------
 
+    def _load_skills(self, root: Path) -> None:
+        try:
+            from app.core.agent.skills import load_skills
+
+            self.chat.set_skills(sorted(load_skills(root)))
+        except Exception as exc:  # a broken skill file must not stop the project opening
+            logger.info("skills not loaded: %s", type(exc).__name__)
+
+    def _on_index_progress(self, done: int, total: int) -> None:
+        self.files.set_progress(done, total)
+        self.status.set_index(f"Indexing {done:,}/{total:,}")
+
+    def _on_index_ready(self, index: object, stats: object) -> None:
+        self.indexing = False
+        self.files.set_progress(1, 1)
+        files: list[str] = list(getattr(index, "files", list)())
+        self.chat.input.set_mention_candidates(list(files))
+        symbols = getattr(stats, "symbols", 0)
+        seconds = getattr(stats, "seconds", 0.0)
+        self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
+        self.status.index.setToolTip(f"Built in memory in {seconds:.1f} s; nothing is written to disk.")
+
+    def _on_index_failed(self, exc: object) -> None:
+        self.indexing = False
+        self.files.set_progress(1, 1)
+        self.status.set_index("Index failed")
+        self.presenter.present(exc)
+
+    def _fill_model_picker(self, current: str) -> None:
+        picker = self.chat.model_picker
+        picker.clear()
+        picker.addItems([current, "Use a model file…", "Set up a model…"])
+        picker.setCurrentIndex(0)
+
+    def _on_model_choice_requested(self, index: int) -> None:
+        self.chat.model_picker.setCurrentIndex(0)
+        if index == 1:
+            self.model_file_requested.emit()
+        elif index == 2:
+            self.model_setup_requested.emit()
+
     def _on_model_loaded(self, info: object) -> None:
         self.status.set_model(info)
+        self._fill_model_picker(str(getattr(info, "name", "") or "Model"))
         self._n_ctx = int(getattr(info, "n_ctx", 0) or 0)
         if not self._n_ctx and self.worker.has_model:
             self._n_ctx = int(getattr(getattr(self.worker, "_model", None), "n_ctx", 0) or 0)
@@ -208,6 +268,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_unloaded(self) -> None:
         self.status.set_model(None)
+        self._fill_model_picker("No model")
         self.chat.set_ready(False, reason="No model loaded.")
 
     def _on_context_used(self, used: int) -> None:
@@ -232,6 +293,21 @@ class MainWindow(QMainWindow):
         self.review.resolve(event)
         if getattr(event, "applied", False) and self.project is not None:
             self.editors.reload_path(self.project / str(getattr(event, "path", "")))
+
+    def undo_last_edit(self) -> None:
+        """Revert the newest accepted edit."""
+        if not self.session.undo_last_edit():
+            self.status.showMessage("Nothing to undo", 4000)
+
+    def _on_edit_undone(self, event: object) -> None:
+        path = getattr(event, "path", None)
+        if path is None:
+            self.status.showMessage("No accepted edit to undo", 4000)
+            return
+        self.output.appendPlainText(f"↶ undid the last edit to {path}")
+        self.status.showMessage(f"Undid the last edit to {path}", 6000)
+        if self.project is not None:
+            self.editors.reload_path(self.project / path)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -23,6 +23,7 @@ def main_window(qtbot: Any, *, model: Any = None) -> Iterator[MainWindow]:
     try:
         yield window
     finally:
+        window.indexer.stop(wait=True)
         worker.shutdown()
         assert not worker.isRunning()
 

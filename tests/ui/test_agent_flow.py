@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTextBrowser
+
 from app.core.agent.events import (
     AssistantText,
     EditProposed,
@@ -134,3 +137,42 @@ def test_rejecting_an_edit_leaves_the_file_alone(qtbot, project):
             w.review.cards[3].reject_button.click()
         assert target.read_text() == before
         assert w.review.cards[3].state.text() == "not applied: reject"
+
+
+def test_real_agent_with_scripted_model_proposes_an_edit_that_is_accepted_and_undone(qtbot, project):
+    import json
+
+    from app.core.agent import ScriptedModel
+
+    target = project / "pkg" / "net.py"
+    before = target.read_text()
+    new_function = before.replace("attempts=3", "attempts=5")
+    call = json.dumps({"name": "edit", "arguments": {"path": "pkg/net.py", "symbol": "retry"}})
+    model = ScriptedModel(
+        [
+            f"pkg/net.py\n```python\n{new_function}```\n<tool_call>\n{call}\n</tool_call>",
+            "Done: `retry` now tries five times (pkg/net.py:1).",
+        ]
+    )
+    with main_window(qtbot, model=model) as w:
+        w.open_project(project)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        assert w.status.index.text().startswith("Indexed ")
+        page = w.editors.open_file(target)
+        qtbot.keyClick(w.chat.input, Qt.Key.Key_Tab)  # Plan -> Build
+        assert w.chat.mode == "build"
+        w.chat.send("use five attempts in retry")
+        qtbot.waitUntil(lambda: bool(w.review.cards), timeout=10000)
+        card = next(iter(w.review.cards.values()))
+        assert "+def retry(fn, *, attempts=5):" in card.findChild(QTextBrowser).toPlainText()
+        assert target.read_text() == before  # nothing written before accepting
+        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+            card.accept_button.click()
+        qtbot.waitUntil(lambda: not w.chat.busy)
+        assert "attempts=5" in target.read_text()
+        qtbot.waitUntil(lambda: "attempts=5" in page.editor.toPlainText(), timeout=5000)
+        assert "tries five times" in w.chat.transcript.toPlainText()
+        with qtbot.waitSignal(w.session.edit_undone, timeout=5000):
+            w.menu_actions["undo_edit"].trigger()
+        assert target.read_text() == before
+        qtbot.waitUntil(lambda: "attempts=3" in page.editor.toPlainText(), timeout=5000)

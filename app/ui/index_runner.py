@@ -1,0 +1,124 @@
+"""Builds the project index on a thread pool and follows changes on disk; reports progress.
+
+The UI thread only receives signals: progress is throttled to a few updates per second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.core.errors import Cancelled
+from app.core.events import CancelToken
+
+logger = logging.getLogger(__name__)
+PROGRESS_INTERVAL_S = 0.1
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object, object)  # ProjectIndex, IndexStats
+    failed = Signal(object)
+    finished = Signal()
+    file_changed = Signal(str)
+
+
+class _BuildTask(QRunnable):
+    def __init__(self, root: Path, cancel: CancelToken, signals: _Signals, *, watch: bool) -> None:
+        super().__init__()
+        self._root, self._cancel, self._signals, self._watch = root, cancel, signals, watch
+
+    def run(self) -> None:
+        from app.core.index import IndexDone, IndexProgress, IndexStarted, ProjectIndex
+
+        s = self._signals
+        try:
+            index = ProjectIndex(self._root)
+            last = 0.0
+            for event in index.build(cancel=self._cancel):
+                if isinstance(event, IndexStarted):
+                    s.progress.emit(0, event.total)
+                elif isinstance(event, IndexProgress):
+                    now = time.monotonic()
+                    if now - last >= PROGRESS_INTERVAL_S or event.done == event.total:
+                        last = now
+                        s.progress.emit(event.done, event.total)
+                elif isinstance(event, IndexDone):
+                    s.done.emit(index, event.stats)
+            if self._watch and not self._cancel.cancelled:
+                for change in index.watch(cancel=self._cancel):
+                    s.file_changed.emit(change.path)
+        except Cancelled:
+            logger.debug("indexing cancelled")
+        except Exception as exc:  # reported, never silent
+            s.failed.emit(exc)
+        finally:
+            s.finished.emit()
+
+
+class IndexRunner(QObject):
+    """One project's index: `build(root)` replaces any previous one."""
+
+    progress = Signal(int, int)
+    ready = Signal(object, object)  # ProjectIndex, IndexStats
+    failed = Signal(object)
+    file_changed = Signal(str)
+
+    def __init__(self, *, watch: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._watch = watch
+        self._cancel: CancelToken | None = None
+        self.index: Any = None
+        self.running = False
+        self._current: _Signals | None = None
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the project index is part of this build."""
+        try:
+            import app.core.index  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def build(self, root: Path) -> None:
+        """Start indexing `root` (cancelling any earlier build or watch)."""
+        self.stop()
+        self.index = None
+        self.running = True
+        self._cancel = CancelToken()
+        signals = _Signals(self)
+        signals.progress.connect(self.progress)
+        signals.done.connect(self._on_done)
+        signals.failed.connect(self._on_failed)
+        signals.file_changed.connect(self.file_changed)
+        signals.finished.connect(lambda: self._on_finished(signals))
+        signals.finished.connect(signals.deleteLater)
+        self._current = signals
+        self._pool.start(_BuildTask(root, self._cancel, signals, watch=self._watch))
+
+    def stop(self, *, wait: bool = False) -> None:
+        """Cancel the build or watch; with `wait`, block until the pool is idle (shutdown only)."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+        if wait:
+            self._pool.waitForDone(30000)
+
+    def _on_finished(self, signals: _Signals) -> None:
+        if signals is self._current:
+            self.running = False
+
+    def _on_done(self, index: object, stats: object) -> None:
+        self.index = index
+        self.running = False
+        self.ready.emit(index, stats)
+
+    def _on_failed(self, exc: object) -> None:
+        self.running = False
+        self.failed.emit(exc)
