@@ -29,3 +29,10 @@ def warn(text: str) -> None:
     """Print a note for the user on stderr."""
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
+
+
+def progress(text: str) -> None:
+    """Overwrite the current status line on stderr (only when it is a terminal)."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + text[:110].ljust(110) + "\r")
+        sys.stderr.flush()
