@@ -44,7 +44,7 @@ def validate(call: ParsedCall, offered: Mapping[str, Tool], *, mode: Mode) -> tu
         param = params[key]
         coerced = _coerce(value, param.type)
         if coerced is None and value is not None:
-            problems.append(f"{key} must be a {param.type}")
+            problems.append(f"{key} must be of type {param.type}")
         elif param.enum and coerced not in param.enum:
             problems.append(f"{key} must be one of {', '.join(param.enum)}")
         elif coerced is not None:

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.agent import AgentOptions, Permissions
+from app.core.agent.events import PermissionRequest, ToolCallFinished
+from app.core.agent.sandbox import bubblewrap, run_command
+from app.core.agent.toolbox import Limits
+from app.core.events import CancelToken
+from tests.core.agent.helpers import call, run_turn
+
+PY = sys.executable
+
+
+def test_run_reports_exit_code_and_output(project: Path) -> None:
+    run = run_turn(project, [call("run", command="echo hello; exit 3"), "ok"])
+    finished = run.of(ToolCallFinished)[0]
+    assert finished.ok is False
+    assert "exit code 3" in finished.output and "hello" in finished.output
+
+
+def test_run_asks_and_a_refusal_runs_nothing(project: Path) -> None:
+    run = run_turn(project, [call("run", command="touch made.txt"), "ok"], answer="reject")
+    assert [r.tool for r in run.of(PermissionRequest)] == ["run"]
+    assert not (project / "made.txt").exists()
+
+
+def test_an_allow_rule_for_the_prefix_runs_without_asking(project: Path) -> None:
+    perms = Permissions.from_config({"run": {"echo *": "allow"}})
+    run = run_turn(
+        project,
+        [call("run", command="echo hi"), call("run", command="echo a && touch x"), "ok"],
+        permissions=perms,
+        answer="reject",
+    )
+    assert [r.subject for r in run.of(PermissionRequest)] == ["echo a && touch x"]
+    assert not (project / "x").exists()
+
+
+def test_always_remembers_the_command_prefix(project: Path) -> None:
+    run = run_turn(
+        project, [call("run", command="echo one"), call("run", command="echo two"), "ok"], answer="always"
+    )
+    assert len(run.of(PermissionRequest)) == 1
+    assert run.of(PermissionRequest)[0].always_pattern == "echo *"
+
+
+def test_run_has_no_stdin_and_a_timeout(project: Path) -> None:
+    options = AgentOptions(limits=Limits(run_timeout_s=1.0))
+    run = run_turn(
+        project,
+        [call("run", command="cat; echo after-cat"), call("run", command="sleep 30"), "ok"],
+        options=options,
+    )
+    first, second = run.outputs
+    assert "exit code 0" in first and "after-cat" in first
+    assert "timeout" in second
+
+
+def test_the_model_sees_only_the_tail_of_long_output(project: Path) -> None:
+    options = AgentOptions(limits=Limits(run_tail_chars=500))
+    cmd = f"{PY} -c \"print('FIRST' + '-LINE'); [print('line', i) for i in range(5000)]; print('LAST' + '-LINE')\""
+    out = run_turn(project, [call("run", command=cmd), "ok"], options=options).outputs[0]
+    assert out.endswith("LAST-LINE") and "FIRST-LINE" not in out
+    assert "last 500 of" in out
+
+
+def test_cancel_stops_a_running_command(project: Path) -> None:
+    token = CancelToken()
+    token.cancel()
+    outcome = run_command("sleep 30", root=project, timeout_s=60, tail_chars=100, cancel=token)
+    assert outcome.cancelled and outcome.exit_code is None
+
+
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not installed")
+
+
+@needs_bwrap
+def test_sandbox_blocks_network_and_writes_outside_the_project(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    # A server on the host's loopback: the sandbox has its own network namespace, so it
+    # cannot reach it (and nothing here ever leaves the machine).
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    net = f"{PY} -c \"import socket; s=socket.create_connection(('127.0.0.1', {port}), timeout=2); print('REACHED' + '-HOST')\""
+    replies = [
+        call("run", command=f"touch inside.txt && touch {outside}"),
+        call("run", command=net),
+        "ok",
+    ]
+    try:
+        run = run_turn(project, replies, answer="always")
+    finally:
+        server.close()
+    write, network = run.of(ToolCallFinished)
+    assert write.sandboxed is True and network.sandboxed is True
+    assert (project / "inside.txt").exists()
+    assert not outside.exists()
+    assert "REACHED-HOST" not in network.output and network.ok is False
+
+
+def test_without_the_sandbox_the_event_says_so(project: Path) -> None:
+    run = run_turn(project, [call("run", command="echo hi"), "ok"], options=AgentOptions(sandbox=False))
+    finished = run.of(ToolCallFinished)[0]
+    assert finished.sandboxed is False and "not sandboxed" in finished.output
