@@ -15,6 +15,7 @@ Everything lives in memory; nothing is written to disk.
     index.watch(cancel=token)                       # -> Iterator[FileChanged] until cancelled (watchdog)
 
     syntax_diagnostics(text, "python")              # check an edit before it is written
+    symbols_in_text(text, path="a/b.py")            # definitions of text not on disk (yet)
     language_for_path("x.rs")                       # "rust" (None when unsupported)
     walk(root, cancel=token, stats=WalkStats())     # WalkEntry(path, abspath, size, mtime_ns) for grep/glob
     is_indexable(root, "a/b.py")                    # the same ignore rules for one path
@@ -45,6 +46,7 @@ from app.core.index.records import (
     SyntaxDiagnostic,
 )
 from app.core.index.repo_map import estimate_tokens
+from app.core.index.tags import symbols_in_text
 from app.core.index.walk import WalkEntry, WalkStats, is_indexable, walk
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "read_source",
     "skip_reason",
     "supported_languages",
+    "symbols_in_text",
     "syntax_diagnostics",
     "walk",
 ]

@@ -93,7 +93,17 @@ class FileGraph:
         base: list[float] = []
         for name, definers in self._defines.items():
             users = self._refs.get(name)
-            if not users or len(definers) >= MAX_DEFINERS:
+            if not users:
+                # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
+                ident_id = len(idents)
+                idents.append(name)
+                for d in definers:
+                    src.append(file_ids[d])
+                    dst.append(file_ids[d])
+                    ident_ids.append(ident_id)
+                    base.append(0.1)
+                continue
+            if len(definers) >= MAX_DEFINERS:
                 continue
             mul = 1.0
             if len(name) >= 8 and _WORDY.search(name):

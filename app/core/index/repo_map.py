@@ -26,56 +26,51 @@ def render_outline(
 ) -> str:
     """The largest outline of the best-ranked definitions (then bare paths) within `tokens`.
 
-    Binary search over how many ranked tags to show, as Aider does, but the outline
-    carries line numbers so the model can cite `path:line`.
+    The items are the ranked (file, identifier) tags followed by the remaining files in
+    rank order; a binary search finds how many fit (as Aider does). Unlike Aider's, the
+    outline carries line numbers so the model can cite `path:line`.
     """
     if tokens <= 0:
         return ""
     excluded = set(exclude)
-    tags = [t for t in ranked_tags if t[0] not in excluded]
-    tail = [f for f in ranked_files if f not in excluded]
-    lo, hi = 0, len(tags)
+    items: list[tuple[str, str | None]] = [(f, name) for f, name, _ in ranked_tags if f not in excluded]
+    tagged = {f for f, _ in items}
+    items.extend((f, None) for f in ranked_files if f not in excluded and f not in tagged)
+    lo, hi = 1, len(items)
     best = ""
-    # Start where an average tag (~25 tokens) would fill the budget.
-    guess: int | None = min(max(tokens // 25, 1), hi)
+    # Start where an average item (~25 tokens) would fill the budget.
+    middle = min(max(tokens // 25, 1), hi)
     while lo <= hi:
-        middle = guess if guess is not None else (lo + hi) // 2
-        guess = None
-        text = _render(tags[:middle], records, tail)
+        text = _render(items[:middle], records)
         size = count_tokens(text)
         if size <= tokens:
-            best = text if len(text) > len(best) else best
+            if len(text) > len(best):
+                best = text
             if size > tokens * 0.9:
                 break
             lo = middle + 1
         else:
             hi = middle - 1
-    if not best:
-        best = _fit_paths(tail, tokens, count_tokens)
+        middle = (lo + hi) // 2
     return best
 
 
-def _render(
-    tags: Sequence[tuple[str, str, float]], records: Mapping[str, FileRecord], tail: Sequence[str]
-) -> str:
+def _render(items: Sequence[tuple[str, str | None]], records: Mapping[str, FileRecord]) -> str:
     wanted: dict[str, set[str]] = {}
-    order: list[str] = []
-    for path, name, _ in tags:
-        if path not in wanted:
-            wanted[path] = set()
-            order.append(path)
-        wanted[path].add(name)
+    for path, name in items:
+        names = wanted.setdefault(path, set())
+        if name is not None:
+            names.add(name)
     lines: list[str] = []
-    for path in order:
+    for path, names in wanted.items():
         record = records.get(path)
         if record is None:
             continue
+        if not names:
+            lines.append(path)
+            continue
         lines.append(f"{path}:")
-        lines.extend(_symbol_line(s) for s in _with_parents(record.symbols, wanted[path]))
-    shown = set(order)
-    # Files with nothing ranked still deserve their path if it fits (the caller trims).
-    extra = [p for p in tail if p not in shown][: max(0, len(tags) // 4)]
-    lines.extend(f"{p}" for p in extra)
+        lines.extend(_symbol_line(s) for s in _with_parents(record.symbols, names))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -99,15 +94,3 @@ def _symbol_line(symbol: Symbol) -> str:
     if len(sig) > _MAX_LINE:
         sig = sig[: _MAX_LINE - 1] + "…"
     return f"{symbol.line:>5}│{sig}"
-
-
-def _fit_paths(paths: Sequence[str], tokens: int, count_tokens: TokenCounter) -> str:
-    out: list[str] = []
-    used = 0
-    for p in paths:
-        cost = count_tokens(p + "\n")
-        if used + cost > tokens:
-            break
-        out.append(p)
-        used += cost
-    return "\n".join(out) + ("\n" if out else "")

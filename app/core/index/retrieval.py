@@ -44,9 +44,9 @@ def rank_context(
     mentions = mentioned_identifiers(question, graph)
     seeds = {path: lex[path] for path, _ in lexical_hits[:_LEXICAL_SEEDS]}
     ranking = graph.rank(chat_files=chat_files, mentions=mentions, seed_files=seeds)
-    candidates = set(lex) | {f for name in mentions for f in graph.definers(name)}
-    if not candidates:
-        candidates = set(sorted(ranking.file_rank, key=lambda f: -ranking.file_rank[f])[:top])
+    # Graph neighbours of the lexical hits may answer the question without sharing its words.
+    by_rank = sorted(ranking.file_rank, key=lambda f: -ranking.file_rank[f])
+    candidates = set(lex) | {f for name in mentions for f in graph.definers(name)} | set(by_rank[:top])
     best_rank = max((ranking.file_rank.get(f, 0.0) for f in candidates), default=0.0) or 1.0
     terms = set(query_terms(question))
     scored: list[tuple[float, str]] = []

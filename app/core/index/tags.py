@@ -164,3 +164,15 @@ def _symbol(
         end_line=outer.end_point[0] + 1,
         signature=signature.rstrip()[:_MAX_SIGNATURE],
     )
+
+
+def symbols_in_text(text: str | bytes, *, path: str, language: str | None = None) -> tuple[Symbol, ...]:
+    """The definitions in `text` (e.g. an edit not yet on disk), parsed as `path`'s language."""
+    from app.core.index.languages import language_for_path
+
+    language = language or language_for_path(path)
+    if language is None:
+        return ()
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    tags = extract_tags(data, language=language, path=path)
+    return tags.symbols if tags else ()

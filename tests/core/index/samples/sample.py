@@ -1,3 +1,4 @@
+# ruff: noqa: F821
 """Shapes."""
 
 from .base import Base

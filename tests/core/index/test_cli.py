@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import is_cli_invocation, run_cli
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> object:
+    assert run_cli(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_index_json(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (shop / ".env").write_text("TOKEN=1\n")
+    report = run_json(capsys, "index", str(shop), "--json")
+    assert isinstance(report, dict)
+    assert report["files_seen"] == 7
+    assert report["files_parsed"] == 5
+    assert report["skipped"] == {"secret": 1}
+    assert report["languages"] == {"python": 5}
+    assert report["symbols"] > 10
+    assert report["seconds"] >= 0
+
+
+def test_symbols_json_for_one_file(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = run_json(capsys, "symbols", str(shop), "--file", "shop/pricing.py", "--json")
+    assert rows == [{"file": "shop/pricing.py", "name": "apply_discount", "kind": "function", "line": 4}]
+
+
+def test_symbols_unknown_file_is_one_line_error(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["symbols", str(shop), "--file", "nope.py", "--json"]) == 1
+    assert capsys.readouterr().err.strip() == "enclave: not an indexed file: nope.py"
+
+
+def test_map_with_budget_and_mention(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["map", str(shop), "--tokens", "40", "--mention", "retry_with_backoff"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("shop/retry.py:\n")
+    assert len(out) <= 40 * 4 + 4
+
+
+def test_context_json(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = run_json(capsys, "context", str(shop), "where is the retry logic?", "--top", "2", "--json")
+    assert isinstance(rows, list) and len(rows) == 2
+    assert rows[0]["file"] == "shop/retry.py"
+    assert {"name": "retry_with_backoff", "kind": "function", "line": 5} in rows[0]["symbols"]
+
+
+def test_commands_are_cli_invocations() -> None:
+    for name in ("index", "symbols", "map", "context"):
+        assert is_cli_invocation([name, "."])
+
+
+def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["index", str(tmp_path / "nope"), "--json"]) == 1
+    assert "not a folder" in capsys.readouterr().err
