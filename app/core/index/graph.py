@@ -97,9 +97,9 @@ class FileGraph:
                 # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
                 ident_id = len(idents)
                 idents.append(name)
-                for d in definers:
-                    src.append(file_ids[d])
-                    dst.append(file_ids[d])
+                for definer in definers:
+                    src.append(file_ids[definer])
+                    dst.append(file_ids[definer])
                     ident_ids.append(ident_id)
                     base.append(0.1)
                 continue
@@ -120,9 +120,9 @@ class FileGraph:
                 if user_id is None:
                     continue
                 weight = mul * math.sqrt(count)
-                for d in def_ids:
+                for def_id in def_ids:
                     src.append(user_id)
-                    dst.append(d)
+                    dst.append(def_id)
                     ident_ids.append(ident_id)
                     base.append(weight)
         self._files, self._file_ids, self._idents = files, file_ids, idents
