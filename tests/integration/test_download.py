@@ -198,6 +198,13 @@ def test_not_enough_disk_is_refused_before_the_network_opens(
     assert_nothing_installed(location, entry)
 
 
+def test_a_catalog_size_that_was_only_an_estimate_is_noted(hub: FakeHub, model_bytes: bytes) -> None:
+    estimated = make_entry((CatalogFile(NAME, len(model_bytes) + 1000, ""),))
+    ready = run(estimated)[-1]
+    assert isinstance(ready, ModelReady)
+    assert any(f"{len(model_bytes)} bytes on the Hub" in n for n in ready.notes)
+
+
 def test_unknown_size_is_checked_against_disk_after_the_head(hub: FakeHub, location: StoreLocation) -> None:
     unsized = make_entry((CatalogFile(NAME, 0, ""),))
     with pytest.raises(EnclaveError, match="not enough disk space"):
@@ -291,6 +298,7 @@ def test_metadata_that_contradicts_the_catalog_is_recorded(hub: FakeHub, model_b
     wrong = make_entry((CatalogFile(NAME, len(model_bytes), ""),), n_layers=36)
     ready = run(wrong)[-1]
     assert isinstance(ready, ModelReady)
+    assert not any("bytes on the Hub" in n for n in ready.notes)
     assert ready.model.discrepancies == ("n_layers: catalog 36, file 2",)
     saved = json.loads(StoreLocation.default().manifest_file.read_text())
     assert saved["models"][0]["discrepancies"] == ["n_layers: catalog 36, file 2"]
@@ -318,3 +326,30 @@ def split_parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     from tests.support.model_files import write_split_tiny
 
     return write_split_tiny(tmp_path_factory.mktemp("split"))
+
+
+def test_download_works_under_the_network_guard_and_closes_it_again(hub: FakeHub, tmp_path: Path) -> None:
+    # The guard sets HF_HUB_OFFLINE=1; only the gate around the download lifts it.
+    script = textwrap.dedent(
+        f"""
+        from app.core.privacy import guard
+        guard.install()
+        from app.core.events import CancelToken
+        from app.core.store.download import download_model
+        from app.core.store.catalog import CatalogFile
+        from tests.integration.test_download import make_entry
+        entry = make_entry((CatalogFile({NAME!r}, 0, ""),))
+        *_, ready = download_model(entry, cancel=CancelToken(), probe=False, retry_delay=0)
+        from huggingface_hub import constants
+        print("installed", ready.model.id, "offline-after", constants.HF_HUB_OFFLINE, guard.gate_open())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"ENCLAVE_HOME": str(tmp_path / "home"), "HF_ENDPOINT": hub.hub_url, "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert "installed tiny offline-after True False" in result.stdout, result.stderr[-2000:]

@@ -340,6 +340,9 @@ def _notes(entry: CatalogEntry, remotes: list[RemoteFile], facts: tuple[str, ...
     by_name = {f.name: f for f in entry.files}
     for remote in remotes:
         pinned = by_name[remote.name].sha256
+        listed = by_name[remote.name].size
+        if listed and listed != remote.size:
+            notes.append(f"{remote.name}: {remote.size} bytes on the Hub, the catalog says about {listed}")
         if not remote.sha256:
             notes.append(
                 f"{remote.name}: no sha256 to check against (the server gave none); marked unverified"

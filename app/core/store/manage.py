@@ -54,7 +54,7 @@ def list_models(*, location: StoreLocation, extra_dirs: list[str] | None = None)
     ]
     known = {Path(f.path).resolve() for m in manifest.models for f in m.files}
     for folder in extra_dirs or []:
-        for path in _ggufs_in(Path(folder).expanduser()):
+        for path in ggufs_in(Path(folder).expanduser()):
             if path.resolve() in known:
                 continue
             rows.append(
@@ -141,7 +141,8 @@ def remove_model(model_id: str, *, location: StoreLocation) -> InstalledModel:
     return model
 
 
-def _ggufs_in(folder: Path) -> list[Path]:
+def ggufs_in(folder: Path) -> list[Path]:
+    """The model files in `folder` (first parts only for split models), sorted by name."""
     try:
         return sorted(p for p in folder.glob("*.gguf") if p.is_file() and not _later_part(p.name))
     except OSError:

@@ -10,6 +10,7 @@ from app.core.settings import Settings
 from app.core.store.catalog import Catalog, load_catalog
 from app.core.store.demo import demo_model_path
 from app.core.store.location import StoreLocation
+from app.core.store.manage import ggufs_in
 from app.core.store.manifest import InstalledModel, Manifest
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def resolve_model(
     """Turn a `--model` value (a path or an installed id), or the settings, into a model file.
 
     Without a value: the settings' model (path or id), else the best installed agent model
-    (catalog rank first, then models imported by hand), else the embedded demo.
+    (catalog rank first, then models imported by hand), else a GGUF in a folder the user
+    added (`extra_model_dirs`), else the embedded demo.
 
     Raises:
         ModelFileError: an explicit value names no file and no installed model.
@@ -62,6 +64,10 @@ def resolve_model(
     best = best_installed(manifest, catalog=catalog or _catalog())
     if best is not None:
         return best.path
+    for folder in settings.extra_model_dirs if settings else []:
+        found = ggufs_in(Path(folder).expanduser())
+        if found:
+            return found[0]
     demo = demo_model_path()
     if demo is not None:
         return demo

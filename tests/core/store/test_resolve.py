@@ -98,3 +98,16 @@ def test_explicit_value_is_a_path_or_an_installed_id(location: StoreLocation, de
 def test_a_model_whose_file_vanished_is_skipped(location: StoreLocation, demo: Path) -> None:
     install(location, "qwen3-4b-instruct-2507", catalog_id="qwen3-4b-instruct-2507").unlink()
     assert resolve_model(None, location=location) == demo
+
+
+def test_a_folder_the_user_added_is_used_before_the_demo(
+    location: StoreLocation, demo: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "my-ggufs"
+    folder.mkdir()
+    for name in ("b-00002-of-00002.gguf", "b-00001-of-00002.gguf", "notes.txt"):
+        (folder / name).write_bytes(b"GGUF")
+    settings = Settings(extra_model_dirs=[str(folder)])
+    assert resolve_model(None, settings=settings, location=location) == folder / "b-00001-of-00002.gguf"
+    installed = install(location, "mine", role="unknown")
+    assert resolve_model(None, settings=settings, location=location) == installed
