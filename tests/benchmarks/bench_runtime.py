@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.events import CancelToken  # noqa: E402
-from app.core.runtime.chat_template import Message  # noqa: E402
-from app.core.runtime.generation import GenerationDone, Sampling  # noqa: E402
-from app.core.runtime.local_model import LocalModel  # noqa: E402
-from app.core.store.demo import demo_model_path  # noqa: E402
+from app.core.events import CancelToken
+from app.core.runtime.chat_template import Message
+from app.core.runtime.generation import GenerationDone, Sampling
+from app.core.runtime.local_model import LocalModel
+from app.core.store.demo import demo_model_path
 
 STORY = "Write a long, detailed story about a lighthouse keeper who finds a message in a bottle."
 QUESTIONS = [
@@ -133,7 +133,9 @@ def bench_cancel(model: LocalModel, *, repeats: int) -> None:
         cancel = CancelToken()
         set_at: list[float] = []
 
-        def fire(cancel: CancelToken = cancel, delay: float = 0.25 + 0.05 * i) -> None:
+        def fire(
+            cancel: CancelToken = cancel, set_at: list[float] = set_at, delay: float = 0.25 + 0.05 * i
+        ) -> None:
             time.sleep(delay)
             set_at.append(time.perf_counter())
             cancel.cancel()
