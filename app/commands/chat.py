@@ -11,7 +11,11 @@ def register(subparsers: Any) -> None:
     """Add the `chat` subcommand."""
     p = subparsers.add_parser("chat", help="ask the local model one question (no project context)")
     p.add_argument("prompt", help="what to ask")
-    p.add_argument("--model", metavar="PATH", help="a .gguf file (default: your chosen or the demo model)")
+    p.add_argument(
+        "--model",
+        metavar="ID|PATH",
+        help="an installed model id or a .gguf file (default: your chosen model)",
+    )
     p.add_argument(
         "--max-tokens", type=int, default=512, metavar="N", help="stop after N tokens (default 512)"
     )

@@ -41,7 +41,7 @@ def collect() -> dict[str, Any]:
         "cpu_cores": {"physical": hw.physical_cores, "logical": hw.logical_cores},
         "vram_total_bytes": hw.vram_total,
         "user_dirs": {"config": str(dirs.config), "data": str(dirs.data), "portable": dirs.portable},
-        "models": _installed_models(dirs.models),
+        "models": _installed_models(settings.extra_model_dirs),
         "demo_model": str(demo_model_path() or ""),
     }
     report.update(_privacy_state())
@@ -66,11 +66,19 @@ def _gpu_offload_supported() -> bool:
         return False
 
 
-def _installed_models(folder: Any) -> list[dict[str, Any]]:
+def _installed_models(extra_dirs: list[str]) -> list[dict[str, Any]]:
+    from app.core.errors import EnclaveError
+    from app.core.store.location import StoreLocation
+    from app.core.store.manage import list_models
+
     try:
-        return [{"file": p.name, "size": p.stat().st_size} for p in sorted(folder.glob("*.gguf"))]
-    except OSError:
-        return []
+        rows = list_models(location=StoreLocation.default(), extra_dirs=extra_dirs)
+    except (OSError, EnclaveError):
+        return []  # an unreadable manifest is reported by `enclave models list`
+    return [
+        {"id": r.id, "role": r.role, "size": r.size, "verified": r.verified, "present": r.present}
+        for r in rows
+    ]
 
 
 def _privacy_state() -> dict[str, Any]:
@@ -111,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
         + (f"; demo: {report['demo_model']}" if report["demo_model"] else "")
     )
     for m in models:
-        say(f"  {m['file']}  {m['size'] / gib:.2f} GiB")
+        state = ("verified" if m["verified"] else "unverified") if m["present"] else "missing"
+        say(f"  {m['id']}  {m['role']}  {m['size'] / gib:.2f} GiB  {state}")
     say(f"network guard  {report['network_guard']}; {report['refused_attempts']} refused attempt(s)")
     for entry in report["ledger"]:
         verdict = "allowed" if entry["allowed"] else "refused"

@@ -245,7 +245,8 @@ def _parse(cur: _Cursor, path: Path, size: int) -> GGUFInfo:
         tensors=tuple(tensors),
         data_offset=data_offset,
     )
-    if not info.architecture:
+    later_shard = isinstance(metadata.get("split.no"), int) and metadata["split.no"] > 0
+    if not info.architecture and not later_shard:  # only a split model's first shard names it
         raise cur.fail("metadata has no general.architecture")
     if n_tensors == 0 and not metadata.get("split.count"):
         raise cur.fail("the file holds no tensors")

@@ -110,3 +110,20 @@ def test_cli_reports_bad_model_without_traceback(kind: str, tmp_path: Path, tiny
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("enclave: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_file_that_would_abort_llama_cpp_is_refused_in_python(tmp_path: Path) -> None:
+    from tests.support.model_files import write_crashing_tiny
+
+    path = write_crashing_tiny(tmp_path / "crash.gguf")
+    with pytest.raises(ModelFileError, match="rope dimension 15 differs from the head size 16"):
+        validate_model(path)
+
+
+def test_later_shards_of_a_split_model_parse(tmp_path: Path) -> None:
+    from app.core.runtime.gguf_file import read_gguf
+    from tests.support.model_files import write_split_tiny
+
+    first, second = write_split_tiny(tmp_path)
+    assert validate_model(first).architecture == "qwen2"
+    assert read_gguf(second).metadata["split.no"] == 1
