@@ -76,6 +76,6 @@ def test_python_m_app_and_console_script_agree() -> None:
 def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
     proc = enclave("chat", "--model", str(tmp_path / "nope.gguf"), "hi")
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"enclave: {tmp_path / 'nope.gguf'}: no such model file"
+    assert proc.stderr.strip() == f"enclave: {tmp_path / 'nope.gguf'}: no such model file or installed model"
     proc = enclave("chat", "hi", "--max-tokens", "0")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
