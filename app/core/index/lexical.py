@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
@@ -28,6 +29,12 @@ def words(text: str) -> list[str]:
         if len(parts) > 1:
             out.extend(p.lower() for p in parts)
     return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def name_words(name: str) -> str:
+    """An identifier plus its `_`/camelCase parts, space-separated and lower-cased (cached)."""
+    return " ".join(words(name))
 
 
 def query_terms(question: str) -> list[str]:
@@ -68,11 +75,11 @@ class LexicalIndex:
         rowid = self._rowids.get(record.path)
         if rowid is not None:
             self._db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-        names = " ".join(words(" ".join(s.name for s in record.symbols)))
+        names = " ".join(name_words(n) for n in {s.name for s in record.symbols})
         path_words = " ".join(words(record.path.replace("/", " ").replace(".", " ")))
+        # FTS5's own tokenizer splits the prose of docs and comments (`_` included) well enough.
         cur = self._db.execute(
-            "INSERT INTO docs(path, names, body) VALUES (?, ?, ?)",
-            (path_words, names, " ".join(words(record.doc_text))),
+            "INSERT INTO docs(path, names, body) VALUES (?, ?, ?)", (path_words, names, record.doc_text)
         )
         self._rowids[record.path] = int(cur.lastrowid or 0)
 

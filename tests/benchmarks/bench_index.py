@@ -1,0 +1,236 @@
+"""Index benchmark: Enclave's ProjectIndex against Aider's RepoMap on the same files, in one run.
+
+    .venv/bin/python tests/benchmarks/bench_index.py --project PATH [--aider-venv DIR] [--tokens N]
+
+PATH is a large real project, e.g. the sqlalchemy sdist:
+    .venv/bin/pip download --no-deps --no-binary sqlalchemy sqlalchemy -d /tmp/src && tar xzf ...
+The Aider part needs a separate venv (`python3 -m venv /tmp/aider-venv && /tmp/aider-venv/bin/pip
+install aider-chat`), given by --aider-venv or $AIDER_VENV; without it that part is skipped.
+
+Each measurement runs in a fresh process on its own copy of the project (Aider writes a tags
+cache into the project; Enclave must write nothing). Prints:
+1. cold index + first 1024-token map: Enclave serial, Enclave parallel, Aider (goal: >= 4x);
+2. one file changed -> re-index + re-ranked map (goal: <= 0.3 s), Aider's forced refresh;
+3. peak RSS (main process and pool workers);
+4. whether Enclave wrote anything into the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+EDIT = "\n\ndef _bench_added_function(value):\n    return Session(value)\n"
+
+AIDER_SCRIPT = r"""
+import json, os, resource, sys, time
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from aider.io import InputOutput
+from aider.repomap import RepoMap
+
+class Estimate:
+    # Same cheap estimate as Enclave's default: no tokenizer download, same budget semantics.
+    def token_count(self, text):
+        return len(text) // 4
+
+root, listing, edited, tokens = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+files = [os.path.join(root, f) for f in json.load(open(listing))]
+started = time.perf_counter()
+rm = RepoMap(map_tokens=tokens, root=root, main_model=Estimate(), io=InputOutput(yes=True, pretty=False))
+first = rm.get_repo_map([], files) or ""
+cold = time.perf_counter() - started
+with open(os.path.join(root, edited), "a") as fh:
+    fh.write(EDIT)
+started = time.perf_counter()
+second = rm.get_repo_map([], files, force_refresh=True) or ""
+update = time.perf_counter() - started
+print(json.dumps({"cold": cold, "update": update, "map_chars": len(first),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def enclave_phase(
+    root: Path, *, workers: int, tokens: int, edited: str, listing: Path | None
+) -> dict[str, object]:
+    """Runs inside a fresh process: cold build + map, then one edit + update + map."""
+    from app.core.index import ProjectIndex
+
+    before = _snapshot(root)
+    started = time.perf_counter()
+    index = ProjectIndex.open(root, workers=workers)
+    first = index.repo_map(tokens=tokens)
+    cold = time.perf_counter() - started
+    if listing is not None:
+        listing.write_text(json.dumps([f for f in index.files() if f.endswith(".py")]))
+    after = _snapshot(root)
+    with open(root / edited, "a", encoding="utf-8") as fh:
+        fh.write(EDIT)
+    started = time.perf_counter()
+    events = list(index.update_files([edited]))
+    second = index.repo_map(tokens=tokens)
+    update = time.perf_counter() - started
+    rank_started = time.perf_counter()
+    index.repo_map(tokens=tokens, mentions=["Session"], chat_files=[edited])
+    rerank = time.perf_counter() - rank_started
+    stats = index.stats
+    assert stats is not None
+    return {
+        "cold": cold,
+        "index_seconds": stats.seconds,
+        "update": update,
+        "rerank_seeded": rerank,
+        "files": stats.files_indexed,
+        "parsed": stats.files_parsed,
+        "symbols": stats.symbols,
+        "map_chars": len(first),
+        "map_changed": first != second,
+        "update_event": events[0].change if events else None,
+        "wrote_to_project": before != after,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            st = os.stat(os.path.join(dirpath, name))
+            out[os.path.join(dirpath, name)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _pick_file(root: Path) -> str:
+    preferred = root / "lib" / "sqlalchemy" / "orm" / "session.py"
+    if preferred.is_file():
+        return preferred.relative_to(root).as_posix()
+    files = sorted(root.rglob("*.py"), key=lambda p: p.stat().st_size)
+    return files[len(files) // 2].relative_to(root).as_posix()
+
+
+def _run_enclave(
+    src: Path, work: Path, *, workers: int, tokens: int, edited: str, listing: Path | None
+) -> dict:
+    copy = work / f"enclave-{workers}"
+    shutil.copytree(src, copy, symlinks=True)
+    cmd = [sys.executable, __file__, "--phase", "enclave", "--project", str(copy), "--workers", str(workers)]
+    cmd += ["--tokens", str(tokens), "--edited", edited]
+    if listing is not None:
+        cmd += ["--listing", str(listing)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _run_aider(venv: Path, src: Path, work: Path, *, tokens: int, edited: str, listing: Path) -> dict | None:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"aider: skipped, no python in {venv}")
+        return None
+    copy = work / "aider"
+    shutil.copytree(src, copy, symlinks=True)
+    script = work / "aider_run.py"
+    script.write_text(f"EDIT = {EDIT!r}\n" + AIDER_SCRIPT)
+    proc = subprocess.run(
+        [str(python), str(script), str(copy), str(listing), edited, str(tokens)],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    if proc.returncode != 0:
+        print(f"aider: failed ({proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {len(os.sched_getaffinity(0))} usable cores, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--project", type=Path, default=os.environ.get("ENCLAVE_BENCH_PROJECT"))
+    parser.add_argument("--aider-venv", type=Path, default=os.environ.get("AIDER_VENV"))
+    parser.add_argument("--tokens", type=int, default=1024)
+    parser.add_argument("--phase", choices=["enclave"], help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--edited", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--listing", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.project is None or not Path(args.project).is_dir():
+        parser.error("--project PATH (or $ENCLAVE_BENCH_PROJECT) must name a project folder")
+    if args.phase == "enclave":
+        result = enclave_phase(
+            args.project, workers=args.workers, tokens=args.tokens, edited=args.edited, listing=args.listing
+        )
+        print(json.dumps(result))
+        return 0
+
+    src = Path(args.project).resolve()
+    edited = _pick_file(src)
+    cores = len(os.sched_getaffinity(0))
+    print(f"machine: {_machine()}")
+    print(f"project: {src.name}; edited file: {edited}; map budget {args.tokens} tokens")
+    with tempfile.TemporaryDirectory(prefix="enclave-bench-") as tmp:
+        work = Path(tmp)
+        listing = work / "files.json"
+        serial = _run_enclave(src, work, workers=1, tokens=args.tokens, edited=edited, listing=listing)
+        parallel = _run_enclave(src, work, workers=cores, tokens=args.tokens, edited=edited, listing=None)
+        aider = None
+        if args.aider_venv:
+            aider = _run_aider(args.aider_venv, src, work, tokens=args.tokens, edited=edited, listing=listing)
+        else:
+            print("aider: skipped (pass --aider-venv or set AIDER_VENV)")
+    print(f"files indexed {parallel['files']} ({parallel['parsed']} parsed), symbols {parallel['symbols']}")
+    print()
+    print(f"{'':34}{'seconds':>9}")
+    print(f"{'enclave cold, 1 worker':34}{serial['cold']:9.2f}   (index {serial['index_seconds']:.2f})")
+    print(
+        f"{f'enclave cold, {cores} workers':34}{parallel['cold']:9.2f}   (index {parallel['index_seconds']:.2f})"
+    )
+    print(f"{'enclave one-file update + map':34}{parallel['update']:9.3f}   goal <= 0.300")
+    print(f"{'enclave re-rank with seeds':34}{parallel['rerank_seeded']:9.3f}")
+    if aider:
+        print(f"{'aider cold map':34}{aider['cold']:9.2f}")
+        print(f"{'aider forced refresh after edit':34}{aider['update']:9.3f}")
+        best = min(serial["cold"], parallel["cold"])
+        print()
+        print(
+            f"cold ratio aider/enclave: {aider['cold'] / best:.1f}x (goal >= 4x); "
+            f"serial {aider['cold'] / serial['cold']:.1f}x, parallel {aider['cold'] / parallel['cold']:.1f}x"
+        )
+        print(f"update ratio aider/enclave: {aider['update'] / parallel['update']:.1f}x")
+    print(f"parallel speed-up over serial: {serial['cold'] / parallel['cold']:.2f}x with {cores} workers")
+    print()
+    print(
+        f"peak RSS: enclave main {parallel['rss_mb']:.0f} MB (workers {parallel['children_rss_mb']:.0f} MB each at most), "
+        f"serial {serial['rss_mb']:.0f} MB" + (f", aider {aider['rss_mb']:.0f} MB" if aider else "")
+    )
+    print(f"map changed after the edit: {parallel['map_changed']}; event: {parallel['update_event']}")
+    print(f"enclave wrote into the project: {serial['wrote_to_project'] or parallel['wrote_to_project']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
