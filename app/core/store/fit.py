@@ -15,7 +15,10 @@ from app.core.store.catalog import Catalog, CatalogEntry
 
 FITS, TIGHT, TOO_BIG = "fits", "tight", "too-big"
 # The context a role needs to work well: the agent carries tools, a repo map and files.
-WANTED_CTX = {"agent": 8192, "fim": 2048, "embed": 512}
+WANTED_CTX = {"agent": 16384, "fim": 2048, "embed": 512}
+# Weights above this share of the memory that holds them leave too little for the rest of
+# the machine (editor, browser, the project's own tests): the rating is "tight".
+MAX_WEIGHTS_SHARE = 0.5
 DISK_MARGIN = 256 * 2**20  # never fill a disk to the last byte
 _GIB = 2**30
 
@@ -92,6 +95,12 @@ def rate_model(
             TIGHT,
             f"fits in {memory}, but the download needs {need_disk / _GIB:.1f} GiB and "
             f"{free_disk / _GIB:.1f} GiB is free on disk",
+            plan.n_ctx,
+        )
+    if entry.size > MAX_WEIGHTS_SHARE * total_mem:
+        return fit(
+            TIGHT,
+            f"{entry.size / _GIB:.1f} GiB of weights take over half of the {total_mem / _GIB:.1f} GiB of {memory}",
             plan.n_ctx,
         )
     if plan.n_ctx < wanted:

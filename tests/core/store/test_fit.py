@@ -72,6 +72,15 @@ def test_recommend_picks_the_best_ranked_model_that_fits() -> None:
     big = replace(LAPTOP_16, total_ram=64 * GIB, free_ram=48 * GIB)
     assert recommend(catalog, big, free_disk=PLENTY_DISK).agent.model_id == "qwen3-coder-30b-a3b-instruct"  # type: ignore[union-attr]
 
+    # 24 GiB with most of it free: the 30B model would fit, but its weights would take
+    # three quarters of the machine, so the 4B default is recommended.
+    workstation_24 = replace(LAPTOP_16, total_ram=24 * GIB, free_ram=22 * GIB)
+    rec_24 = recommend(catalog, workstation_24, free_disk=PLENTY_DISK)
+    assert rec_24.agent is not None and rec_24.agent.model_id == "qwen3-4b-instruct-2507"
+    by_id = {f.model_id: f for f in rec_24.fits}
+    assert by_id["qwen3-coder-30b-a3b-instruct"].rating == TIGHT
+    assert "over half" in by_id["qwen3-coder-30b-a3b-instruct"].reason
+
     small = replace(LAPTOP_16, total_ram=8 * GIB, free_ram=3 * GIB)
     rec_small = recommend(catalog, small, free_disk=PLENTY_DISK)
     assert rec_small.agent is not None and rec_small.agent.model_id == "qwen2.5-coder-1.5b-instruct"
