@@ -174,14 +174,14 @@ def _constrained_call(
     started = time.perf_counter()
     parts: list[str] = []
     finish = "stop"
-    call_sampling = replace(sampling, max_tokens=min(sampling.max_tokens, CALL_MAX_TOKENS))
+    # Enough for the longest call the grammar allows, whatever the reply budget is.
+    call_sampling = replace(sampling, max_tokens=CALL_MAX_TOKENS)
     for item in model.chat(
         messages,
         tools=tools or None,
         sampling=call_sampling,
         grammar=grammar,
         prefill=prefill,
-        stop=(CLOSE,),
         cancel=cancel,
     ):
         if isinstance(item, TextDelta):
@@ -192,4 +192,6 @@ def _constrained_call(
             stats.completion_tokens += item.stats.completion_tokens or len(parts)
     stats.generation_s += time.perf_counter() - started
     yield from ()
-    return "".join(parts), finish
+    # The grammar ends the call itself (no stop string: a string argument may hold the text
+    # `</tool_call>`). "</" can only occur inside a JSON string here, where "<\/" means the same.
+    return "".join(parts).replace("</", "<\\/"), finish

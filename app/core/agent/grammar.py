@@ -2,7 +2,7 @@
 
 The grammar covers `{"name": <one of the offered tools>, "arguments": {...}}` with each
 tool's own parameters (required ones always, optional ones in schema order). Strings and
-whitespace are bounded so even a random-weight model finishes the call in a few hundred tokens.
+whitespace are bounded (strings are printable ASCII, other characters escaped) so even a random-weight model finishes the call in a few hundred tokens.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from app.core.agent.tools.base import Param, ToolSpec
 
-MAX_STRING = 200
+MAX_STRING = 160
 
 
 def tool_call_grammar(specs: Sequence[ToolSpec]) -> str:
@@ -33,7 +33,9 @@ def tool_call_grammar(specs: Sequence[ToolSpec]) -> str:
     common = [
         'ws ::= " "?',
         f'string ::= "\\"" char{{0,{MAX_STRING}}} "\\""',
-        'char ::= [^"\\\\\\x00-\\x1f] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})',
+        # Printable ASCII; anything else as a JSON escape. Keeps every character one token
+        # wide, so a call cannot run out of tokens inside a string.
+        'char ::= [ !#-\\[\\]-~] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})',
         'integer ::= "-"? [0-9]{1,9}',
         'boolean ::= "true" | "false"',
     ]

@@ -95,6 +95,9 @@ class ScriptedModel:
         self.calls.append(
             ChatCall(list(messages), [dict(t) for t in tools or []], grammar, prefill, tuple(stop))
         )
+        if grammar:
+            # A grammar-constrained model stops where the call's JSON ends.
+            stop = (*stop, "</tool_call>")
         return self._play(prefill=prefill, stop=tuple(stop), cancel=cancel, max_tokens=sampling.max_tokens)
 
     def _play(
