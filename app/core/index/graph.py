@@ -1,7 +1,8 @@
 """The file graph (referencing file -> defining file, per identifier) and personalized PageRank.
 
-Edges are kept as flat numpy arrays so a re-rank with new seeds costs a few vector
-operations; the arrays are rebuilt only after a file changes.
+Edges are kept per identifier, so a changed file recomputes only the identifiers it
+defines or uses; PageRank then runs on flat numpy arrays (a re-rank with new seeds is a
+few vector operations).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -22,6 +24,9 @@ _ITERATIONS = 40
 _TOLERANCE = 1e-7
 _WORDY = re.compile(r"[a-z0-9][_-][a-z0-9]|[a-z0-9][A-Z]")
 
+# (source file ids, destination file ids, weights) of one identifier's edges.
+_Edges = tuple[list[int], list[int], list[float]]
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -32,16 +37,19 @@ class Ranking:
 
 
 class FileGraph:
-    """Identifiers defined and referenced per file; edges built lazily."""
+    """Identifiers defined and referenced per file; edges refreshed per changed identifier."""
 
     def __init__(self) -> None:
         self._defines: dict[str, set[str]] = {}
         self._refs: dict[str, dict[str, int]] = {}
         self._file_defs: dict[str, frozenset[str]] = {}
         self._file_refs: dict[str, tuple[str, ...]] = {}
-        self._dirty = True
+        # File ids are stable (never reused) so per-identifier edges survive other changes.
         self._files: list[str] = []
         self._file_ids: dict[str, int] = {}
+        self._edges: dict[str, _Edges] = {}
+        self._dirty_idents: set[str] = set()
+        self._flat_dirty = True
         self._idents: list[str] = []
         self._src = np.zeros(0, dtype=np.int64)
         self._dst = np.zeros(0, dtype=np.int64)
@@ -51,6 +59,9 @@ class FileGraph:
     def set_file(self, path: str, *, defines: Collection[str], references: Mapping[str, int]) -> None:
         """Replace what `path` defines and references."""
         self.remove_file(path)
+        if path not in self._file_ids:
+            self._file_ids[path] = len(self._files)
+            self._files.append(path)
         names = frozenset(defines)
         self._file_defs[path] = names
         for name in names:
@@ -58,7 +69,8 @@ class FileGraph:
         for name, count in references.items():
             self._refs.setdefault(name, {})[path] = count
         self._file_refs[path] = tuple(references)
-        self._dirty = True
+        self._dirty_idents.update(names)
+        self._dirty_idents.update(references)
 
     def remove_file(self, path: str) -> None:
         """Forget `path` (no-op when unknown)."""
@@ -71,66 +83,68 @@ class FileGraph:
                 holders.discard(path)
                 if not holders:
                     del self._defines[name]
-        for name in self._file_refs.pop(path, ()):
+        old_refs = self._file_refs.pop(path, ())
+        for name in old_refs:
             users = self._refs.get(name)
             if users is not None:
                 users.pop(path, None)
                 if not users:
                     del self._refs[name]
-        self._dirty = True
+        self._dirty_idents.update(old)
+        self._dirty_idents.update(old_refs)
 
     def definers(self, name: str) -> frozenset[str]:
         """Files that define `name`."""
         return frozenset(self._defines.get(name, ()))
 
-    def _rebuild(self) -> None:
-        files = sorted(self._file_defs)
-        file_ids = {f: i for i, f in enumerate(files)}
-        idents: list[str] = []
+    def _edges_for(self, name: str) -> _Edges | None:
+        definers = self._defines.get(name)
+        if not definers:
+            return None
+        def_ids = [self._file_ids[d] for d in definers]
+        users = self._refs.get(name)
+        if not users:
+            # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
+            return def_ids, def_ids, [0.1] * len(def_ids)
+        if len(definers) >= MAX_DEFINERS:
+            return None
+        mul = 1.0
+        if len(name) >= 8 and _WORDY.search(name):
+            mul *= 10.0
+        if name.startswith("_"):
+            mul *= 0.1
+        if len(definers) > 5:
+            mul *= 0.1
         src: list[int] = []
         dst: list[int] = []
-        ident_ids: list[int] = []
-        base: list[float] = []
-        for name, definers in self._defines.items():
-            users = self._refs.get(name)
-            if not users:
-                # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
-                ident_id = len(idents)
-                idents.append(name)
-                for definer in definers:
-                    src.append(file_ids[definer])
-                    dst.append(file_ids[definer])
-                    ident_ids.append(ident_id)
-                    base.append(0.1)
-                continue
-            if len(definers) >= MAX_DEFINERS:
-                continue
-            mul = 1.0
-            if len(name) >= 8 and _WORDY.search(name):
-                mul *= 10.0
-            if name.startswith("_"):
-                mul *= 0.1
-            if len(definers) > 5:
-                mul *= 0.1
-            ident_id = len(idents)
-            idents.append(name)
-            def_ids = [file_ids[d] for d in definers]
-            for user, count in users.items():
-                user_id = file_ids.get(user)
-                if user_id is None:
-                    continue
-                weight = mul * math.sqrt(count)
-                for def_id in def_ids:
-                    src.append(user_id)
-                    dst.append(def_id)
-                    ident_ids.append(ident_id)
-                    base.append(weight)
-        self._files, self._file_ids, self._idents = files, file_ids, idents
-        self._src = np.asarray(src, dtype=np.int64)
-        self._dst = np.asarray(dst, dtype=np.int64)
-        self._ident = np.asarray(ident_ids, dtype=np.int64)
-        self._base = np.asarray(base, dtype=np.float64)
-        self._dirty = False
+        weights: list[float] = []
+        for user, count in users.items():
+            user_id = self._file_ids[user]
+            weight = mul * math.sqrt(count)
+            src.extend([user_id] * len(def_ids))
+            dst.extend(def_ids)
+            weights.extend([weight] * len(def_ids))
+        return src, dst, weights
+
+    def _refresh(self) -> None:
+        if self._dirty_idents:
+            for name in self._dirty_idents:
+                edges = self._edges_for(name)
+                if edges is None:
+                    self._edges.pop(name, None)
+                else:
+                    self._edges[name] = edges
+            self._dirty_idents.clear()
+            self._flat_dirty = True
+        if not self._flat_dirty:
+            return
+        self._idents = list(self._edges)
+        values = list(self._edges.values())
+        self._src = np.fromiter(chain.from_iterable(v[0] for v in values), dtype=np.int64)
+        self._dst = np.fromiter(chain.from_iterable(v[1] for v in values), dtype=np.int64)
+        self._base = np.fromiter(chain.from_iterable(v[2] for v in values), dtype=np.float64)
+        self._ident = np.repeat(np.arange(len(values), dtype=np.int64), [len(v[0]) for v in values])
+        self._flat_dirty = False
 
     def rank(
         self,
@@ -140,19 +154,20 @@ class FileGraph:
         seed_files: Mapping[str, float] | None = None,
     ) -> Ranking:
         """Personalized PageRank seeded by chat files, mentioned identifiers and extra seeds."""
-        if self._dirty:
-            self._rebuild()
+        self._refresh()
         n = len(self._files)
-        if n == 0:
+        live = np.zeros(n, dtype=bool)
+        live[[self._file_ids[f] for f in self._file_defs]] = True
+        if not live.any():
             return Ranking({}, [])
         mentioned = {m for m in mentions if m}
         weight = self._base.copy()
-        if mentioned and len(self._idents):
+        if mentioned and self._idents:
             hits = np.fromiter(
                 (name in mentioned for name in self._idents), dtype=bool, count=len(self._idents)
             )
             weight[hits[self._ident]] *= 10.0
-        chat_ids = [self._file_ids[f] for f in chat_files if f in self._file_ids]
+        chat_ids = [self._file_ids[f] for f in chat_files if f in self._file_defs]
         if chat_ids and len(weight):
             weight[np.isin(self._src, chat_ids)] *= 50.0
         personal = np.zeros(n)
@@ -162,14 +177,13 @@ class FileGraph:
             for definer in self._defines.get(name, ()):
                 personal[self._file_ids[definer]] += 1.0
         for seed, seed_weight in (seed_files or {}).items():
-            seed_id = self._file_ids.get(seed)
-            if seed_id is not None:
-                personal[seed_id] += seed_weight
+            if seed in self._file_defs:
+                personal[self._file_ids[seed]] += seed_weight
         if personal.sum() <= 0:
-            personal[:] = 1.0
+            personal[live] = 1.0
         personal /= personal.sum()
         ranks = _pagerank(n, self._src, self._dst, weight, personal)
-        file_rank = {f: float(ranks[i]) for i, f in enumerate(self._files)}
+        file_rank = {f: float(ranks[self._file_ids[f]]) for f in self._file_defs}
         return Ranking(file_rank, self._tag_ranks(ranks, weight, chat_ids))
 
     def _tag_ranks(
@@ -183,7 +197,7 @@ class FileGraph:
         keys = self._dst * len(self._idents) + self._ident
         uniq, inverse = np.unique(keys, return_inverse=True)
         scores = np.bincount(inverse, weights=share)
-        order = np.argsort(-scores)
+        order = np.argsort(-scores, kind="stable")
         chat = set(chat_ids)
         result = []
         for i in order[:MAX_TAGS]:

@@ -29,7 +29,7 @@ from app.core.index.records import (
     Symbol,
     SyntaxDiagnostic,
 )
-from app.core.index.repo_map import TokenCounter, estimate_tokens, render_outline
+from app.core.index.repo_map import LayoutCache, TokenCounter, estimate_tokens, render_outline
 from app.core.index.retrieval import rank_context
 from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, WalkStats, is_indexable, walk
 
@@ -63,8 +63,10 @@ class ProjectIndex:
         self._lock = threading.RLock()
         self._records: dict[str, FileRecord] = {}
         self._graph = FileGraph()
-        self._lexical = LexicalIndex()
+        # Built on the first question, not during build(): the map does not need it.
+        self._lexical: LexicalIndex | None = None
         self._base_ranking: Ranking | None = None
+        self._layouts: LayoutCache = {}
         self._stats: IndexStats | None = None
 
     @classmethod
@@ -111,14 +113,13 @@ class ProjectIndex:
                 yield IndexProgress(done=done, total=len(jobs), path=path)
         cancel.raise_if_cancelled()
         graph = FileGraph()
-        for record in records.values():
+        records = dict(sorted(records.items()))
+        for record in records.values():  # path order: ranks do not depend on worker timing
             _add_to_graph(graph, record)
-        lexical = LexicalIndex()
-        lexical.set_files(records.values())
         with self._lock:
-            self._records = dict(sorted(records.items()))
+            self._records = records
             self._graph = graph
-            self._lexical = lexical
+            self._lexical = None
             self._base_ranking = None
             self._stats = _stats(
                 records,
@@ -187,12 +188,14 @@ class ProjectIndex:
                     return None
                 del self._records[rel]
                 self._graph.remove_file(rel)
-                self._lexical.remove(rel)
+                if self._lexical is not None:
+                    self._lexical.remove(rel)
                 self._base_ranking = None
                 return FileChanged(path=rel, change="deleted", symbols=0)
             self._records[rel] = record
             _add_to_graph(self._graph, record)
-            self._lexical.set_files([record])
+            if self._lexical is not None:
+                self._lexical.set_files([record])
             self._base_ranking = None
         return FileChanged(
             path=rel,
@@ -276,7 +279,16 @@ class ProjectIndex:
             tokens=tokens,
             count_tokens=count_tokens,
             exclude=chat_files,
+            layout_cache=self._layouts,
         )
+
+    def _lexical_index(self) -> LexicalIndex:
+        with self._lock:
+            if self._lexical is None:
+                lexical = LexicalIndex()
+                lexical.set_files(self._records.values())
+                self._lexical = lexical
+            return self._lexical
 
     def context(self, question: str, *, top: int = 5, chat_files: Collection[str] = ()) -> list[RankedFile]:
         """Files (with their relevant symbols) ranked for a question: BM25 plus the graph."""
@@ -285,7 +297,7 @@ class ProjectIndex:
                 question,
                 records=self._records,
                 graph=self._graph,
-                lexical=self._lexical,
+                lexical=self._lexical_index(),
                 top=top,
                 chat_files=chat_files,
             )

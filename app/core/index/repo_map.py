@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from app.core.index.records import FileRecord, Symbol
 
 TokenCounter = Callable[[str], int]
+# Per-file symbol layouts, kept by the index between maps (a record is immutable).
+LayoutCache = dict[str, tuple[FileRecord, "_Layout"]]
 _MAX_LINE = 100
 
 
@@ -23,6 +25,7 @@ def render_outline(
     tokens: int,
     count_tokens: TokenCounter = estimate_tokens,
     exclude: Iterable[str] = (),
+    layout_cache: LayoutCache | None = None,
 ) -> str:
     """The largest outline of the best-ranked definitions (then bare paths) within `tokens`.
 
@@ -36,12 +39,13 @@ def render_outline(
     items: list[tuple[str, str | None]] = [(f, name) for f, name, _ in ranked_tags if f not in excluded]
     tagged = {f for f, _ in items}
     items.extend((f, None) for f in ranked_files if f not in excluded and f not in tagged)
+    layouts: LayoutCache = layout_cache if layout_cache is not None else {}
     lo, hi = 1, len(items)
     best = ""
     # Start where an average item (~25 tokens) would fill the budget.
     middle = min(max(tokens // 25, 1), hi)
     while lo <= hi:
-        text = _render(items[:middle], records)
+        text = _render(items[:middle], records, layouts)
         size = count_tokens(text)
         if size <= tokens:
             if len(text) > len(best):
@@ -55,7 +59,35 @@ def render_outline(
     return best
 
 
-def _render(items: Sequence[tuple[str, str | None]], records: Mapping[str, FileRecord]) -> str:
+class _Layout:
+    """One file's symbols indexed by name, with the containers that enclose each one."""
+
+    def __init__(self, symbols: Sequence[Symbol]) -> None:
+        self.symbols = symbols
+        self.by_name: dict[str, list[int]] = {}
+        self.parents: list[tuple[int, ...]] = []
+        stack: list[int] = []
+        for i, symbol in enumerate(symbols):
+            while stack and symbols[stack[-1]].end_line < symbol.line:
+                stack.pop()
+            self.by_name.setdefault(symbol.name, []).append(i)
+            self.parents.append(tuple(stack))
+            if symbol.kind not in ("constant", "field") and symbol.end_line > symbol.line:
+                stack.append(i)
+
+    def lines(self, names: set[str]) -> list[Symbol]:
+        """The wanted symbols plus their enclosing definitions (class headers), in file order."""
+        keep: set[int] = set()
+        for name in names:
+            for i in self.by_name.get(name, ()):
+                keep.add(i)
+                keep.update(self.parents[i])
+        return [self.symbols[i] for i in sorted(keep)]
+
+
+def _render(
+    items: Sequence[tuple[str, str | None]], records: Mapping[str, FileRecord], layouts: LayoutCache
+) -> str:
     wanted: dict[str, set[str]] = {}
     for path, name in items:
         names = wanted.setdefault(path, set())
@@ -69,24 +101,14 @@ def _render(items: Sequence[tuple[str, str | None]], records: Mapping[str, FileR
         if not names:
             lines.append(path)
             continue
+        cached = layouts.get(path)
+        # Records are immutable: a changed file comes back as a new record object.
+        if cached is None or cached[0] is not record:
+            cached = layouts[path] = (record, _Layout(record.symbols))
+        layout = cached[1]
         lines.append(f"{path}:")
-        lines.extend(_symbol_line(s) for s in _with_parents(record.symbols, names))
+        lines.extend(_symbol_line(s) for s in layout.lines(names))
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _with_parents(symbols: Sequence[Symbol], names: set[str]) -> list[Symbol]:
-    """The wanted symbols plus the definitions that enclose them (class headers)."""
-    chosen = [s for s in symbols if s.name in names]
-    keep = {id(s) for s in chosen}
-    for s in chosen:
-        for parent in symbols:
-            if (
-                parent.line < s.line
-                and parent.end_line >= s.end_line
-                and parent.kind not in ("constant", "field")
-            ):
-                keep.add(id(parent))
-    return [s for s in symbols if id(s) in keep]
 
 
 def _symbol_line(symbol: Symbol) -> str:
