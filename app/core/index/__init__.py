@@ -29,25 +29,64 @@ Building uses a process pool (spawn) for big projects; frozen apps must call
 
 from __future__ import annotations
 
-from app.core.index.content import read_source, skip_reason
-from app.core.index.diagnostics import syntax_diagnostics
-from app.core.index.languages import language_for_path, supported_languages
-from app.core.index.project_index import ProjectIndex
-from app.core.index.records import (
-    FileChanged,
-    FileRecord,
-    IndexDone,
-    IndexEvent,
-    IndexProgress,
-    IndexStarted,
-    IndexStats,
-    RankedFile,
-    Symbol,
-    SyntaxDiagnostic,
-)
-from app.core.index.repo_map import estimate_tokens
-from app.core.index.tags import symbols_in_text
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.core.index.content import read_source, skip_reason
+    from app.core.index.diagnostics import syntax_diagnostics
+    from app.core.index.languages import language_for_path, supported_languages
+    from app.core.index.project_index import ProjectIndex
+    from app.core.index.records import (
+        FileChanged,
+        FileRecord,
+        IndexDone,
+        IndexEvent,
+        IndexProgress,
+        IndexStarted,
+        IndexStats,
+        RankedFile,
+        Symbol,
+        SyntaxDiagnostic,
+    )
+    from app.core.index.repo_map import estimate_tokens
+    from app.core.index.tags import symbols_in_text
+
+# `walk` is also the name of its submodule, so it is imported eagerly (the submodule is light).
 from app.core.index.walk import WalkEntry, WalkStats, is_indexable, walk
+
+# Other exports load on first use: the parser worker processes import `app.core.index.parse`
+# and must not pay for numpy, sqlite and the rest of the package.
+_EXPORTS = {
+    "FileChanged": "app.core.index.records",
+    "FileRecord": "app.core.index.records",
+    "IndexDone": "app.core.index.records",
+    "IndexEvent": "app.core.index.records",
+    "IndexProgress": "app.core.index.records",
+    "IndexStarted": "app.core.index.records",
+    "IndexStats": "app.core.index.records",
+    "ProjectIndex": "app.core.index.project_index",
+    "RankedFile": "app.core.index.records",
+    "Symbol": "app.core.index.records",
+    "SyntaxDiagnostic": "app.core.index.records",
+    "estimate_tokens": "app.core.index.repo_map",
+    "language_for_path": "app.core.index.languages",
+    "read_source": "app.core.index.content",
+    "skip_reason": "app.core.index.content",
+    "supported_languages": "app.core.index.languages",
+    "symbols_in_text": "app.core.index.tags",
+    "syntax_diagnostics": "app.core.index.diagnostics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FileChanged",
