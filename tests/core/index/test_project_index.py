@@ -139,7 +139,7 @@ def test_parallel_build_matches_serial(shop: Path, monkeypatch: pytest.MonkeyPat
     for i in range(30):
         (shop / "shop" / f"extra_{i}.py").write_text(f"def extra_{i}():\n    return apply_discount({i})\n")
     serial = ProjectIndex.open(shop, workers=1)
-    monkeypatch.setattr(project_index_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(project_index_module, "PARALLEL_MIN_BYTES", 1)
     parallel = ProjectIndex.open(shop, workers=2)
     assert parallel.stats is not None and parallel.stats.workers == 2
     assert parallel.files() == serial.files()
