@@ -21,36 +21,66 @@ import socket
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def session_steps(project: Path, *, prompt: str, model: Path, debug: bool = False) -> list[list[str]]:
-    """A user's session: doctor, open the project, chat; index and ask once those commands exist."""
+@dataclass(frozen=True)
+class AgentEdit:
+    """The edit a scripted agent turn makes: `code` replaces `symbol` in `path`."""
+
+    path: str
+    symbol: str
+    code: str
+
+
+def session_steps(
+    project: Path,
+    *,
+    prompt: str,
+    model: Path,
+    edit: AgentEdit,
+    workdir: Path,
+    debug: bool = False,
+) -> list[list[str]]:
+    """A user's session: doctor, open the project, chat with the real model, then (once the
+    commands exist) index the project and run a build-mode agent turn that edits a file.
+
+    The agent turn replays a recorded reply (`script:`), so the edit is certain to happen and
+    the turn takes milliseconds; the real model is exercised by `chat`.
+    """
     from app.cli import COMMAND_MODULES
 
     flags = ["--debug"] if debug else []
-    chat = [
-        "chat",
-        prompt,
-        "--model",
-        str(model),
-        "--max-tokens",
-        "12",
-        "--temperature",
-        "0",
-        "--ctx",
-        "2048",
-        "--json",
+    chat = ["chat", prompt, "--model", str(model), "--max-tokens", "12", "--temperature", "0"]
+    steps = [
+        [*flags, "doctor", "--json"],
+        ["@open", str(project)],
+        [*flags, *chat, "--ctx", "2048", "--json"],
     ]
-    steps = [[*flags, "doctor", "--json"], ["@open", str(project)], [*flags, *chat]]
     if "index" in COMMAND_MODULES:
         steps.append([*flags, "index", str(project)])
     if "ask" in COMMAND_MODULES:
-        steps.append([*flags, "ask", "--project", str(project), "--model", str(model), prompt])
+        ask = ["ask", str(project), prompt, "--json"]
+        script = workdir / "agent-edit.jsonl"
+        reply = (
+            f"I will change it.\n\n{edit.path}\n```\n{edit.code}\n```\n<tool_call>\n"
+            + json.dumps({"name": "edit", "arguments": {"path": edit.path, "symbol": edit.symbol}})
+            + "\n</tool_call>"
+        )
+        script.write_text(json.dumps(reply) + "\n" + json.dumps("Done.") + "\n", encoding="utf-8")
+        steps.append([*flags, *ask, "--model", f"script:{script}", "--mode", "build", "--yes"])
     return steps
+
+
+def assert_session_ok(steps: Sequence[Sequence[str]], codes: Sequence[Any], stderr: str) -> None:
+    """Every step succeeded."""
+    assert len(codes) == len(steps), stderr
+    for step, code in zip(steps, codes, strict=True):
+        assert code == 0, f"{step[:2]} exited {code}: {stderr[-2000:]}"
 
 
 def launch(

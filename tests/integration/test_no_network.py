@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.privacy_session import REPO, launch, session_steps
+from tests.integration.privacy_session import REPO, AgentEdit, assert_session_ok, launch, session_steps
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +37,11 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+def _steps(project: Path, *, model: Path, workdir: Path) -> list[list[str]]:
+    edit = AgentEdit("net/retry.py", "retry", "def retry(fn, attempts=5):\n    return fn()")
+    return session_steps(project, prompt="Where is the retry logic?", model=model, edit=edit, workdir=workdir)
+
+
 def _inet_operations(trace: str) -> list[str]:
     return [line for line in trace.splitlines() if INET_SOCKET.search(line) or INET_ADDRESS.search(line)]
 
@@ -55,12 +60,14 @@ def _strace(tmp_path: Path) -> str:
 def test_a_session_records_no_network_attempt_in_the_ledger(
     tmp_path: Path, project: Path, demo_model: Path
 ) -> None:
-    steps = session_steps(project, prompt="Where is the retry logic?", model=demo_model)
+    steps = _steps(project, model=demo_model, workdir=tmp_path)
     proc, report = launch(steps, report=tmp_path / "report.json")
 
     assert proc.returncode == 0, proc.stderr
-    assert report["codes"] == [0] * len(steps), proc.stderr
+    assert_session_ok(steps, report["codes"], proc.stderr)
     assert report["guard_installed"] is True  # installed by `python -m app`'s entry point
+    if any("script:" in arg for step in steps for arg in step):  # the agent's edit landed
+        assert "attempts=5" in (project / "net" / "retry.py").read_text(encoding="utf-8")
     assert report["ledger"] == []
     assert report["refused"] == 0
 
@@ -89,7 +96,7 @@ def test_a_session_opens_no_inet_socket_seen_from_outside(
     assert len(_inet_operations(control.read_text())) == 1
 
     trace = tmp_path / "session.txt"
-    steps = session_steps(project, prompt="Where is the retry logic?", model=demo_model)
+    steps = _steps(project, model=demo_model, workdir=tmp_path)
     proc, report = launch(
         steps,
         report=tmp_path / "report.json",
@@ -97,7 +104,7 @@ def test_a_session_opens_no_inet_socket_seen_from_outside(
     )
 
     assert proc.returncode == 0, proc.stderr
-    assert report["codes"] == [0] * len(steps), proc.stderr
+    assert_session_ok(steps, report["codes"], proc.stderr)
     assert _inet_operations(trace.read_text()) == []
 
 
@@ -117,11 +124,11 @@ def test_the_same_session_works_in_a_namespace_without_network(
     tmp_path: Path, project: Path, demo_model: Path
 ) -> None:
     wrapper = _no_network_wrapper()
-    steps = session_steps(project, prompt="Where is the retry logic?", model=demo_model)
+    steps = _steps(project, model=demo_model, workdir=tmp_path)
     proc, report = launch(steps, report=tmp_path / "report.json", wrapper=wrapper)
 
     assert proc.returncode == 0, proc.stderr
-    assert report["codes"] == [0] * len(steps), proc.stderr
+    assert_session_ok(steps, report["codes"], proc.stderr)
     assert report["ledger"] == []
 
 

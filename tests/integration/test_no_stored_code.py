@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.privacy_session import launch, session_steps
+from tests.integration.privacy_session import AgentEdit, assert_session_ok, launch, session_steps
 
 pytestmark = pytest.mark.integration
 
@@ -84,13 +84,24 @@ def test_a_session_leaves_no_trace_of_code_or_chat_outside_the_project(
     (project / "NOTES.md").write_text(f"# notes\n{canary}\n", encoding="utf-8")
     prompt = f"Explain this file ({canary}):\n\n{source}"
     env, roots = user_env(tmp_path, portable=portable)
+    (tmp_path / "work").mkdir()
     started = time.time() - 1
 
-    steps = session_steps(project, prompt=prompt, model=demo_model, debug=True)
+    edit = AgentEdit(
+        "net/retry.py",
+        f"retry_{canary[-8:]}",
+        f"def retry_{canary[-8:]}(fn):\n    return fn()  # edited {canary}",
+    )
+    steps = session_steps(
+        project, prompt=prompt, model=demo_model, edit=edit, workdir=tmp_path / "work", debug=True
+    )
     proc, report = launch(steps, report=tmp_path / "report.json", env=env)
 
     assert proc.returncode == 0, proc.stderr
-    assert report["codes"] == [0] * len(steps), proc.stderr
+    assert_session_ok(steps, report["codes"], proc.stderr)
+    if any("script:" in arg for step in steps for arg in step):
+        edited = (project / "net" / "retry.py").read_text(encoding="utf-8")
+        assert f"# edited {canary}" in edited, proc.stdout[-3000:]
     dirs = [Path(p) for p in report["user_dirs"].values()]
     if portable:
         assert all(d.is_relative_to(tmp_path / "enclave-home") for d in dirs)
