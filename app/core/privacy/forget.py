@@ -14,22 +14,15 @@ they hold no user data and cost gigabytes to fetch again.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from app.core.errors import EnclaveError
 from app.core.paths import UserDirs
 from app.core.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-# Keys of a manifest entry that may hold a path from the user's disk.
-PATH_KEYS = ("path", "source", "source_path", "imported_from", "origin")
 
 
 @dataclass(frozen=True)
@@ -38,15 +31,17 @@ class ForgetReport:
 
     recent_projects: int
     settings_paths: int  # the chosen model and extra model folders
-    manifest_entries: int  # models that were only known by a path outside the models folder
-    manifest_paths: int  # other path fields dropped from manifest entries
+    manifest_entries: int  # models known only by a place on the user's disk outside the models folder
+    links_removed: int  # symbolic links in the models folder that pointed at such a place
     ledger_entries: int
 
 
 def forget_everything(dirs: UserDirs) -> ForgetReport:
     """Clear recent projects and every stored path in settings and the model manifest.
 
-    Also empties the in-memory privacy ledger.
+    A model whose file lies outside the models folder, or is a symbolic link to one, is
+    dropped from the manifest (the file itself is the user's and stays where it is); models
+    inside the folder stay installed. Also empties the in-memory privacy ledger.
 
     Raises:
         EnclaveError: a file could not be rewritten.
@@ -60,86 +55,55 @@ def forget_everything(dirs: UserDirs) -> ForgetReport:
     settings.forget_everything()
     if dirs.settings_file.exists():
         settings.save(dirs.settings_file)
-    entries, paths = _forget_manifest_paths(dirs.manifest_file, models_dir=dirs.models)
+    entries, links = _forget_outside_models(dirs.manifest_file, models_dir=dirs.models)
     ledger_entries = len(guard.ledger())
     guard.clear_ledger()
     report = ForgetReport(
         recent_projects=recent,
         settings_paths=other,
         manifest_entries=entries,
-        manifest_paths=paths,
+        links_removed=links,
         ledger_entries=ledger_entries,
     )
     logger.info("forgot %s", report)
     return report
 
 
-def _forget_manifest_paths(manifest: Path, *, models_dir: Path) -> tuple[int, int]:
+def _forget_outside_models(manifest_file: Path, *, models_dir: Path) -> tuple[int, int]:
+    from app.core.store.manifest import Manifest
+
+    damaged = manifest_file.with_name(manifest_file.name + ".damaged")
+    existed = manifest_file.exists()
+    manifest = Manifest.load(manifest_file)  # a damaged file is set aside: removed below
+    dropped = links = 0
+    for model in list(manifest.models):
+        files = [Path(f.path) for f in model.files]
+        if all(_inside(path, models_dir) and not _links_outside(path, models_dir) for path in files):
+            continue
+        for path in files:
+            if path.is_symlink() and _inside(path, models_dir):
+                path.unlink()
+                links += 1
+        manifest.remove(model.id)
+        dropped += 1
+    if dropped or (existed and not manifest_file.exists()):
+        manifest.save()
     try:
-        raw = manifest.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return 0, 0
+        damaged.unlink(missing_ok=True)
     except OSError as exc:
-        raise EnclaveError(f"could not read {manifest}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        # A manifest we cannot read may still hold paths: the store rebuilds it from the folder.
-        _replace_atomically(manifest, json.dumps({"models": []}, indent=2) + "\n")
-        return 1, 0
-    entries = data.get("models") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        return 0, 0
-    kept: list[Any] = []
-    dropped_entries = dropped_paths = 0
-    for entry in entries:
-        if not isinstance(entry, dict):
-            kept.append(entry)
-            continue
-        location = entry.get("path")
-        if isinstance(location, str) and not _inside(location, models_dir):
-            dropped_entries += 1
-            continue
-        for key in PATH_KEYS[1:]:
-            value = entry.get(key)
-            if isinstance(value, str) and _looks_like_path(value) and not _inside(value, models_dir):
-                del entry[key]
-                dropped_paths += 1
-        kept.append(entry)
-    if dropped_entries or dropped_paths:
-        if isinstance(data, dict):
-            data["models"] = kept
-        else:
-            data = kept
-        _replace_atomically(manifest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    return dropped_entries, dropped_paths
+        raise EnclaveError(f"could not remove {damaged}: {exc.strerror or exc}") from exc
+    return dropped, links
 
 
-def _inside(location: str, folder: Path) -> bool:
-    path = Path(location).expanduser()
-    if not path.is_absolute():
-        return ".." not in path.parts  # relative entries are relative to the models folder
+def _inside(path: Path, folder: Path) -> bool:
     try:
-        path.resolve().relative_to(folder.resolve())
+        path.expanduser().absolute().relative_to(folder.absolute())
     except ValueError:
         return False
     return True
 
 
-def _looks_like_path(value: str) -> bool:
-    # Absolute paths only: repo ids ("Qwen/Qwen3-4B") and URLs are not the user's disk.
-    return value.startswith(("/", "~", "\\")) or (len(value) > 2 and value[1] == ":" and value[2] in "/\\")
-
-
-def _replace_atomically(path: Path, text: str) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise EnclaveError(f"could not rewrite {path}: {exc.strerror or exc}") from exc
+def _links_outside(path: Path, folder: Path) -> bool:
+    if not path.is_symlink():
+        return False
+    return not _inside(path.resolve(), folder.resolve())

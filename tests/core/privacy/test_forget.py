@@ -1,43 +1,56 @@
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 
 from app.core.paths import user_dirs
 from app.core.privacy import guard
 from app.core.privacy.forget import forget_everything
 from app.core.settings import Settings
+from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
 
 
-def test_forget_everything_clears_settings_paths_and_imported_model_paths(tmp_path: Path) -> None:
+def _model(model_id: str, path: Path, *, source: str) -> InstalledModel:
+    return InstalledModel(
+        id=model_id,
+        role="agent",
+        files=(InstalledFile(name=path.name, path=str(path), size=4, sha256="ab"),),
+        source=source,
+        verified=True,
+        architecture="qwen3",
+    )
+
+
+def test_forget_everything_clears_settings_paths_and_models_known_by_outside_paths(tmp_path: Path) -> None:
     dirs = user_dirs()  # ENCLAVE_HOME points into tmp (tests/conftest.py)
-    outside = tmp_path / "Downloads" / "my-model.gguf"
-    settings = Settings(model=str(outside), theme="dark", n_ctx=4096)
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    users_file = downloads / "my-model.gguf"
+    users_file.write_bytes(b"GGUF")
+    settings = Settings(model=str(users_file), theme="dark", n_ctx=4096)
     settings.add_recent_project(tmp_path / "secret-project")
     settings.add_recent_project(tmp_path / "other-project")
-    settings.extra_model_dirs = [str(tmp_path / "Downloads")]
+    settings.extra_model_dirs = [str(downloads)]
     settings.save(dirs.settings_file)
-    dirs.models.mkdir(parents=True)
-    managed = dirs.models / "qwen3-4b.gguf"
-    dirs.manifest_file.write_text(
-        json.dumps(
-            {
-                "models": [
-                    {"id": "qwen3-4b", "path": str(managed), "source": "Qwen/Qwen3-4B-GGUF"},
-                    {"id": "imported", "path": str(outside), "sha256": "ab"},
-                    {"id": "copied", "path": "copied.gguf", "imported_from": str(outside)},
-                ]
-            }
-        ),
-        encoding="utf-8",
-    )
+
+    managed = dirs.models / "qwen3-4b" / "qwen3-4b.gguf"
+    managed.parent.mkdir(parents=True)
+    managed.write_bytes(b"GGUF")
+    link = dirs.models / "linked" / "my-model.gguf"
+    link.parent.mkdir()
+    os.symlink(users_file, link)
+    manifest = Manifest(dirs.manifest_file)
+    manifest.put(_model("qwen3-4b", managed, source="download"))
+    manifest.put(_model("linked", link, source="link"))
+    manifest.put(_model("elsewhere", users_file, source="link"))
+    manifest.save()
     with guard.network_gate("a download before forgetting"):
         pass
 
     report = forget_everything(dirs)
 
     assert (report.recent_projects, report.settings_paths) == (2, 2)
-    assert (report.manifest_entries, report.manifest_paths) == (1, 1)
+    assert (report.manifest_entries, report.links_removed) == (2, 1)
     assert report.ledger_entries >= 2
     assert guard.ledger() == []
     kept = Settings.load(dirs.settings_file)
@@ -46,11 +59,10 @@ def test_forget_everything_clears_settings_paths_and_imported_model_paths(tmp_pa
     for stored in (dirs.settings_file, dirs.manifest_file):
         text = stored.read_text(encoding="utf-8")
         assert "secret-project" not in text and "Downloads" not in text
-    models = json.loads(dirs.manifest_file.read_text(encoding="utf-8"))["models"]
-    assert models == [
-        {"id": "qwen3-4b", "path": str(managed), "source": "Qwen/Qwen3-4B-GGUF"},
-        {"id": "copied", "path": "copied.gguf"},
-    ]
+    assert [m.id for m in Manifest.load(dirs.manifest_file).models] == ["qwen3-4b"]
+    assert managed.is_file()  # the app's own model stays installed
+    assert not os.path.lexists(link)  # the link that named the user's folder is gone
+    assert users_file.read_bytes() == b"GGUF"  # the user's own file is untouched
 
 
 def test_forget_everything_on_a_fresh_install_writes_nothing() -> None:
@@ -61,12 +73,13 @@ def test_forget_everything_on_a_fresh_install_writes_nothing() -> None:
     assert not dirs.manifest_file.exists()
 
 
-def test_an_unreadable_manifest_is_emptied_rather_than_left_holding_paths() -> None:
+def test_a_damaged_manifest_is_not_kept_aside_with_its_paths() -> None:
     dirs = user_dirs()
     dirs.data.mkdir(parents=True)
     dirs.manifest_file.write_text('{"models": [{"path": "/home/me/secret', encoding="utf-8")
 
-    report = forget_everything(dirs)
+    forget_everything(dirs)
 
-    assert report.manifest_entries == 1
-    assert "secret" not in dirs.manifest_file.read_text(encoding="utf-8")
+    leftovers = [p for p in dirs.data.iterdir() if "secret" in p.read_text(encoding="utf-8")]
+    assert leftovers == []
+    assert Manifest.load(dirs.manifest_file).models == []
