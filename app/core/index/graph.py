@@ -20,6 +20,7 @@ import numpy as np
 MAX_DEFINERS = 25
 MAX_TAGS = 5000
 _DAMPING = 0.85
+_SELF_SHARE = 0.5
 _ITERATIONS = 40
 _TOLERANCE = 1e-7
 _WORDY = re.compile(r"[a-z0-9][_-][a-z0-9]|[a-z0-9][A-Z]")
@@ -197,6 +198,11 @@ class FileGraph:
         keys = self._dst * len(self._idents) + self._ident
         uniq, inverse = np.unique(keys, return_inverse=True)
         scores = np.bincount(inverse, weights=share)
+        # A file also vouches for its own definitions, so a seeded file that nobody
+        # references (a mentioned one, say) still shows what it defines.
+        key_file = uniq // len(self._idents)
+        per_file = np.bincount(key_file, minlength=n)
+        scores += _SELF_SHARE * ranks[key_file] / per_file[key_file]
         order = np.argsort(-scores, kind="stable")
         chat = set(chat_ids)
         result = []

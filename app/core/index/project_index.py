@@ -259,7 +259,22 @@ class ProjectIndex:
                 if self._base_ranking is None:
                     self._base_ranking = self._graph.rank()
                 return self._base_ranking
-            return self._graph.rank(chat_files=chat_files, mentions=mentions)
+            return self._graph.rank(
+                chat_files=chat_files, mentions=mentions, seed_files=self._mentioned_files(mentions)
+            )
+
+    def _mentioned_files(self, mentions: Collection[str]) -> dict[str, float]:
+        """Files named by a mention: the exact path, or a basename / stem of 5+ characters."""
+        wanted = {m for m in mentions if m}
+        if not wanted:
+            return {}
+        seeds: dict[str, float] = {}
+        for path in self._records:
+            name = path.rsplit("/", 1)[-1]
+            stem = name.split(".", 1)[0]
+            if path in wanted or name in wanted or (len(stem) >= 5 and stem in wanted):
+                seeds[path] = 1.0
+        return seeds
 
     def repo_map(
         self,

@@ -14,7 +14,14 @@ LEXICAL_WEIGHT = 0.6
 GRAPH_WEIGHT = 0.2
 SYMBOL_WEIGHT = 0.2
 _LEXICAL_SEEDS = 10
+# Tests repeat the words of the code they test; unless the question is about tests, the
+# code under test is the better answer.
+TEST_FILE_FACTOR = 0.8
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[jt]sx?$"
+)
+_ABOUT_TESTS = re.compile(r"\btest", re.IGNORECASE)
 
 
 def mentioned_identifiers(question: str, graph: FileGraph) -> set[str]:
@@ -49,6 +56,7 @@ def rank_context(
     candidates = set(lex) | {f for name in mentions for f in graph.definers(name)} | set(by_rank[:top])
     best_rank = max((ranking.file_rank.get(f, 0.0) for f in candidates), default=0.0) or 1.0
     terms = set(query_terms(question))
+    about_tests = bool(_ABOUT_TESTS.search(question))
     scored: list[tuple[float, str]] = []
     for path in candidates:
         record = records.get(path)
@@ -60,6 +68,8 @@ def rank_context(
             + GRAPH_WEIGHT * ranking.file_rank.get(path, 0.0) / best_rank
             + SYMBOL_WEIGHT * symbol_hit
         )
+        if not about_tests and _TEST_PATH.search(path):
+            score *= TEST_FILE_FACTOR
         scored.append((score, path))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [

@@ -78,6 +78,8 @@ def test_repo_map_follows_mentions_and_leaves_out_chat_files(shop: Path) -> None
     index = ProjectIndex.open(shop, workers=1)
     mentioned = index.repo_map(tokens=40, mentions=["retry_with_backoff"])
     assert mentioned.splitlines()[0] == "shop/retry.py:"
+    # A mention that names a file (its stem) seeds that file too.
+    assert index.repo_map(tokens=40, mentions=["pricing"]).splitlines()[0] == "shop/pricing.py:"
     with_chat = index.repo_map(tokens=2000, chat_files=["shop/cart.py"])
     assert "shop/cart.py:" not in with_chat
     assert "shop/pricing.py:" in with_chat
@@ -150,3 +152,20 @@ def test_parallel_build_matches_serial(shop: Path, monkeypatch: pytest.MonkeyPat
 def test_not_a_folder_is_a_readable_error(tmp_path: Path) -> None:
     with pytest.raises(EnclaveError, match="not a folder"):
         ProjectIndex(tmp_path / "missing")
+
+
+def test_code_under_test_outranks_its_tests_unless_tests_are_asked_for(shop: Path) -> None:
+    (shop / "tests").mkdir()
+    # The test's path and name repeat the question's words more than the code does.
+    (shop / "tests" / "test_exponential_backoff_retry.py").write_text(
+        "from shop.retry import retry_with_backoff\n\n\n"
+        "def test_exponential_backoff_retry():\n"
+        "    # retry backoff retry backoff: exponential backoff retry logic\n"
+        "    retry_with_backoff(lambda: 1)\n"
+    )
+    index = ProjectIndex.open(shop, workers=1)
+    assert index.context("where is the exponential backoff retry logic?", top=2)[0].file == "shop/retry.py"
+    assert (
+        index.context("which tests cover the backoff retry?", top=2)[0].file
+        == "tests/test_exponential_backoff_retry.py"
+    )
