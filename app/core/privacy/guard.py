@@ -19,12 +19,15 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import NetworkBlockedError
-from app.core.privacy.ledger import GATE_CLOSE, GATE_OPEN, Ledger, LedgerEntry, Listener
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from app.core.privacy.ledger import Ledger, LedgerEntry, Listener
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,21 @@ _lock = threading.RLock()
 _installed = False
 _gate_depth = 0
 _gate_saved_env: dict[str, str | None] = {}
-_ledger = Ledger()
+_ledger_instance: Ledger | None = None  # made on first use: keeps dataclasses off the startup path
+_local_families: frozenset[int] | None = None
+# The common loopback spellings, answered without parsing.
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _ledger() -> Ledger:
+    global _ledger_instance
+    if _ledger_instance is None:
+        from app.core.privacy.ledger import Ledger
+
+        with _lock:
+            if _ledger_instance is None:
+                _ledger_instance = Ledger()
+    return _ledger_instance
 
 
 def install() -> None:
@@ -112,7 +129,7 @@ def network_gate(purpose: str) -> Iterator[None]:
         _gate_depth += 1
         if _gate_depth == 1:
             _lift_offline_switches()
-    _ledger.record(target=purpose, operation=GATE_OPEN, module=caller, allowed=True)
+    _ledger().record(target=purpose, operation="gate-open", module=caller, allowed=True)
     logger.info("network gate opened")
     try:
         yield
@@ -121,23 +138,23 @@ def network_gate(purpose: str) -> Iterator[None]:
             _gate_depth -= 1
             if _gate_depth == 0:
                 _restore_offline_switches()
-        _ledger.record(target=purpose, operation=GATE_CLOSE, module=caller, allowed=True)
+        _ledger().record(target=purpose, operation="gate-close", module=caller, allowed=True)
         logger.info("network gate closed")
 
 
 def ledger() -> list[LedgerEntry]:
     """Every non-local attempt and gate opening so far in this process, oldest first."""
-    return _ledger.entries()
+    return _ledger().entries()
 
 
 def ledger_as_dicts() -> list[dict[str, Any]]:
     """The ledger as plain data (for `enclave doctor --json`)."""
-    return [entry.as_dict() for entry in _ledger.entries()]
+    return [entry.as_dict() for entry in _ledger().entries()]
 
 
 def refused_count() -> int:
     """How many attempts were refused so far (what the status bar shows)."""
-    return _ledger.refused_count
+    return _ledger().refused_count
 
 
 def subscribe(callback: Listener) -> Callable[[], None]:
@@ -145,12 +162,12 @@ def subscribe(callback: Listener) -> Callable[[], None]:
 
     Returns a function that unsubscribes.
     """
-    return _ledger.subscribe(callback)
+    return _ledger().subscribe(callback)
 
 
 def clear_ledger() -> None:
     """Forget the entries so far (part of "forget everything")."""
-    _ledger.clear()
+    _ledger().clear()
 
 
 def nonlocal_target(event: str, args: tuple[Any, ...]) -> str | None:
@@ -185,6 +202,8 @@ def is_local_host(host: Any) -> bool:
             return False
     if not isinstance(host, str):
         return False
+    if host in _LOOPBACK_NAMES:
+        return True
     name = host.strip().lower().rstrip(".")
     if name.startswith("[") and name.endswith("]"):
         name = name[1:-1]
@@ -213,7 +232,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     if target is None:
         return
     allowed = _gate_depth > 0
-    _ledger.record(target=target, operation=operation, module=_calling_module(), allowed=allowed)
+    _ledger().record(target=target, operation=operation, module=_calling_module(), allowed=allowed)
     if not allowed:
         logger.warning("refused %s to a non-local address", operation)
         raise NetworkBlockedError(
@@ -223,12 +242,14 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 
 
 def _is_machine_local_family(family: Any) -> bool:
-    import socket
+    global _local_families
+    if _local_families is None:
+        import socket
 
-    local = {socket.AF_UNIX} if hasattr(socket, "AF_UNIX") else set()
-    if hasattr(socket, "AF_NETLINK"):
-        local.add(socket.AF_NETLINK)  # talks to the kernel, never leaves the machine
-    return family in local
+        # AF_NETLINK talks to the kernel and never leaves the machine.
+        names = ("AF_UNIX", "AF_NETLINK")
+        _local_families = frozenset(getattr(socket, n) for n in names if hasattr(socket, n))
+    return family in _local_families
 
 
 def _ip_target(address: Any) -> str | None:
