@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ class EnclaveApp(QObject):
         settings_path: Path | None,
         screenshot: Path | None = None,
         load_model: bool = True,
+        ask: str = "",
+        ask_timeout_s: float = 120.0,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -45,6 +48,9 @@ class EnclaveApp(QObject):
         self._screenshot = screenshot
         self._first_run = False
         self._loading = False
+        self._ask = ask
+        self._ask_timeout_s = ask_timeout_s
+        self._asked = False
         w = self.window
         w.settings_changed.connect(self.save_settings)
         w.open_folder_requested.connect(self._on_open_folder_requested)
@@ -155,7 +161,14 @@ class EnclaveApp(QObject):
             QTimer.singleShot(0, self.show_model_setup)
 
     def _take_screenshot_when_ready(self) -> None:
-        if self.window.indexing or self._loading:
+        if self.window.indexing or self._loading or self.window.chat.busy:
+            QTimer.singleShot(100, self._take_screenshot_when_ready)
+            return
+        if self._ask and not self._asked and self.worker.has_model:
+            self._asked = True
+            self.window.chat.send(self._ask)
+            # A small model can wander; the shot is taken after at most this long (Stop, not kill).
+            QTimer.singleShot(int(self._ask_timeout_s * 1000), self.window.chat.stop)
             QTimer.singleShot(100, self._take_screenshot_when_ready)
             return
         out = self._screenshot
@@ -168,6 +181,18 @@ class EnclaveApp(QObject):
         ok = self.window.grab().save(str(out), "PNG")
         if not ok:
             print(f"enclave: could not write {out}", file=sys.stderr)
+        leaf = self.window.chat.conversation.leaf()
+        summary = {
+            "screenshot": str(out),
+            "saved": ok,
+            "project": str(self.window.project) if self.window.project else None,
+            "index": self.window.status.index.text(),
+            "model": self.window.status.model.text(),
+            "asked": self._asked,
+            "answer_chars": len(leaf.text) if leaf is not None and leaf.role == "assistant" else 0,
+            "finish": leaf.finish if leaf is not None and leaf.role == "assistant" else "",
+        }
+        print(json.dumps(summary), flush=True)
         self.window.close()
         QApplication.exit(0 if ok else 1)
 
@@ -180,6 +205,12 @@ def run_app(args: list[str]) -> int:
         "--screenshot", metavar="OUT.png", help="save a PNG of the window once indexed, then exit"
     )
     parser.add_argument("--no-model", action="store_true", help="start without loading a model")
+    parser.add_argument(
+        "--ask-timeout", type=float, default=120.0, metavar="S", help="stop the --ask answer after S seconds"
+    )
+    parser.add_argument(
+        "--ask", default="", metavar="TEXT", help="with --screenshot: ask TEXT first, shoot after"
+    )
     ns = parser.parse_args(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -196,6 +227,8 @@ def run_app(args: list[str]) -> int:
         settings_path=settings_path,
         screenshot=Path(ns.screenshot).resolve() if ns.screenshot else None,
         load_model=not ns.no_model,
+        ask=ns.ask,
+        ask_timeout_s=ns.ask_timeout,
     )
     if ns.project:
         enclave.window.open_project(Path(ns.project))

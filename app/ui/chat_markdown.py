@@ -68,7 +68,7 @@ def decorate(text: str, *, turn_id: int) -> str:
         ):
             out.append(line)
             out.append("")
-            out.append(f"[⧉ Copy code](copy:{turn_id}:{index})")
+            out.append(f"[Copy code](copy:{turn_id}:{index})")
             out.append("")
             fence = ""
             index += 1

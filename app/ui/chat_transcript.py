@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QWidget
 
 from app.ui.chat_markdown import decorate
@@ -85,6 +85,7 @@ class ChatTranscript(SafeBrowser):
             )
         cursor.insertHtml(f"<p style='margin-top:10px'><b>{who}</b><span style='color:gray'>{nav}</span></p>")
         cursor.insertBlock()
+        cursor.setCharFormat(QTextCharFormat())  # the header's bold must not leak into the message
         if turn.role == "user":
             cursor.insertText(turn.text)
             cursor.insertBlock()

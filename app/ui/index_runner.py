@@ -20,6 +20,7 @@ PROGRESS_INTERVAL_S = 0.1
 
 
 class _Signals(QObject):
+    ended = False
     progress = Signal(int, int)
     done = Signal(object, object)  # ProjectIndex, IndexStats
     failed = Signal(object)
@@ -77,6 +78,7 @@ class IndexRunner(QObject):
         self.index: Any = None
         self.running = False
         self._current: _Signals | None = None
+        self._retired: list[_Signals] = []
 
     @staticmethod
     def available() -> bool:
@@ -93,13 +95,17 @@ class IndexRunner(QObject):
         self.index = None
         self.running = True
         self._cancel = CancelToken()
-        signals = _Signals(self)
+        # Unparented and kept here until a later build: the pool thread must never drop the
+        # last reference (that would delete a UI-thread object from the wrong thread).
+        self._retired = [old for old in self._retired if old is not None and not getattr(old, "ended", False)]
+        if self._current is not None:
+            self._retired.append(self._current)
+        signals = _Signals()
         signals.progress.connect(self.progress)
         signals.done.connect(self._on_done)
         signals.failed.connect(self._on_failed)
         signals.file_changed.connect(self.file_changed)
         signals.finished.connect(lambda: self._on_finished(signals))
-        signals.finished.connect(signals.deleteLater)
         self._current = signals
         self._pool.start(_BuildTask(root, self._cancel, signals, watch=self._watch))
 
@@ -111,6 +117,7 @@ class IndexRunner(QObject):
             self._pool.waitForDone(30000)
 
     def _on_finished(self, signals: _Signals) -> None:
+        signals.ended = True
         if signals is self._current:
             self.running = False
 

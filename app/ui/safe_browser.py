@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QByteArray, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ class SafeBrowser(QTextBrowser):
         self.refused_resources += 1
         scheme = QUrl(name).scheme() if isinstance(name, str) else name.scheme()
         logger.debug("refused a %s resource (type %d)", scheme or "relative", kind)
-        return None
+        # An empty byte array, not None: PySide6 6.12 drops a reference to None on every
+        # `return None` from this override, and the interpreter aborts once it reaches zero.
+        return QByteArray()
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         self.link_activated.emit(url.toString())

@@ -62,4 +62,5 @@ def test_load_resource_refuses_remote_and_local_urls(qtbot):
     view = ChatTranscript()
     qtbot.addWidget(view)
     for url in ("http://example.com/x.png", "https://example.com/x.png", "file:///etc/hostname", "x.png"):
-        assert view.loadResource(2, QUrl(url)) is None
+        resource = view.loadResource(2, QUrl(url))
+        assert resource.isEmpty()
