@@ -21,8 +21,8 @@ _ASSERT = re.compile(r"(GGML_ASSERT\([^\n]*?\) failed|GGML_ABORT[^\n]*)")
 
 
 def probe_command(model: Path) -> list[str]:
-    """The child's command line: this interpreter running `probe_child.py` on `model`."""
-    return [sys.executable, str(Path(__file__).with_name("probe_child.py")), str(model)]
+    """The child's command line: this interpreter running `probe_child` on `model`."""
+    return [sys.executable, "-m", "app.core.store.probe_child", str(model)]
 
 
 def probe_model(model: Path, *, cancel: CancelToken | None = None, timeout: float = PROBE_TIMEOUT_S) -> None:

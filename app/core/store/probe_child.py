@@ -1,6 +1,6 @@
 """Run in a child process: load one GGUF with llama.cpp and generate one token.
 
-Kept free of Enclave imports so it starts fast; a crash here (a GGML_ASSERT abort, a segfault)
+Imports only the network guard from Enclave, so it starts fast; a crash here (a GGML_ASSERT abort, a segfault)
 ends only this process. Prints one JSON line on stdout; exit 0 means the model works.
 """
 
@@ -15,6 +15,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(json.dumps({"ok": False, "error": "usage: probe_child MODEL.gguf"}))
         return 2
+    # The same network guard as the app, before llama_cpp is imported.
+    from app.core.privacy.guard import install
+
+    install()
     try:
         import llama_cpp
 
