@@ -102,29 +102,34 @@ class FileGraph:
         definers = self._defines.get(name)
         if not definers:
             return None
-        def_ids = [self._file_ids[d] for d in definers]
+        ids = self._file_ids
         users = self._refs.get(name)
         if not users:
             # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
+            def_ids = [ids[d] for d in definers]
             return def_ids, def_ids, [0.1] * len(def_ids)
-        if len(definers) >= MAX_DEFINERS:
+        n_definers = len(definers)
+        if n_definers >= MAX_DEFINERS:
             return None
         mul = 1.0
         if len(name) >= 8 and _WORDY.search(name):
             mul *= 10.0
         if name.startswith("_"):
             mul *= 0.1
-        if len(definers) > 5:
+        if n_definers > 5:
             mul *= 0.1
-        src: list[int] = []
+        if n_definers == 1:  # the common case, kept cheap for cold builds
+            (only,) = definers
+            src = [ids[u] for u in users]
+            return src, [ids[only]] * len(src), [mul * math.sqrt(c) for c in users.values()]
+        def_ids = [ids[d] for d in definers]
+        src = []
         dst: list[int] = []
         weights: list[float] = []
         for user, count in users.items():
-            user_id = self._file_ids[user]
-            weight = mul * math.sqrt(count)
-            src.extend([user_id] * len(def_ids))
+            src.extend([ids[user]] * n_definers)
             dst.extend(def_ids)
-            weights.extend([weight] * len(def_ids))
+            weights.extend([mul * math.sqrt(count)] * n_definers)
         return src, dst, weights
 
     def _refresh(self) -> None:

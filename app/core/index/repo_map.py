@@ -40,10 +40,13 @@ def render_outline(
     tagged = {f for f, _ in items}
     items.extend((f, None) for f in ranked_files if f not in excluded and f not in tagged)
     layouts: LayoutCache = layout_cache if layout_cache is not None else {}
-    lo, hi = 1, len(items)
     best = ""
-    # Start where an average item (~25 tokens) would fill the budget.
+    # Grow from where an average item (~25 tokens) would fill the budget, doubling until
+    # the outline is too big, then bisect: big trial renders of thousands of items are
+    # what made Aider's search slow on large projects.
+    lo, hi = 1, len(items)
     middle = min(max(tokens // 25, 1), hi)
+    growing = True
     while lo <= hi:
         text = _render(items[:middle], records, layouts)
         size = count_tokens(text)
@@ -53,8 +56,12 @@ def render_outline(
             if size > tokens * 0.9:
                 break
             lo = middle + 1
+            if growing:
+                middle = min(middle * 2, hi)
+                continue
         else:
             hi = middle - 1
+            growing = False
         middle = (lo + hi) // 2
     return best
 
