@@ -12,6 +12,5 @@
 (call_expression function: (identifier) @name.reference.call)
 (call_expression function: (field_expression field: (field_identifier) @name.reference.call))
 (type_identifier) @name.reference.type
-(field_expression field: (field_identifier) @name.reference.attribute)
 
 (comment) @doc

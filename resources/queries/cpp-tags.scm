@@ -20,6 +20,5 @@
 (call_expression function: (qualified_identifier name: (identifier) @name.reference.call))
 (base_class_clause (type_identifier) @name.reference.class)
 (type_identifier) @name.reference.type
-(field_expression field: (field_identifier) @name.reference.attribute)
 
 (comment) @doc

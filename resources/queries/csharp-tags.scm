@@ -14,7 +14,6 @@
 (object_creation_expression type: (identifier) @name.reference.class)
 (base_list (identifier) @name.reference.class)
 (using_directive (identifier) @name.reference.import)
-(member_access_expression name: (identifier) @name.reference.attribute)
 (attribute name: (identifier) @name.reference.decorator)
 
 (comment) @doc

@@ -13,7 +13,6 @@
 (return_statement (identifier) @name.reference.call (selector (argument_part)))
 (expression_statement (identifier) @name.reference.call (selector (argument_part)))
 (function_body (identifier) @name.reference.call (selector (argument_part)))
-(unconditional_assignable_selector (identifier) @name.reference.attribute)
 
 (comment) @doc
 (documentation_comment) @doc

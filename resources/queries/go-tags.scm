@@ -9,7 +9,6 @@
 (call_expression function: (identifier) @name.reference.call)
 (call_expression function: (selector_expression field: (field_identifier) @name.reference.call))
 (type_identifier) @name.reference.type
-(selector_expression field: (field_identifier) @name.reference.attribute)
 (composite_literal type: (type_identifier) @name.reference.type)
 
 (comment) @doc

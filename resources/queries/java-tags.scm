@@ -16,7 +16,6 @@
 (import_declaration (scoped_identifier name: (identifier) @name.reference.import))
 (marker_annotation name: (identifier) @name.reference.decorator)
 (annotation name: (identifier) @name.reference.decorator)
-(field_access field: (identifier) @name.reference.attribute)
 
 (line_comment) @doc
 (block_comment) @doc

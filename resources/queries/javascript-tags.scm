@@ -19,6 +19,5 @@
 (class_heritage (identifier) @name.reference.class)
 (import_specifier name: (identifier) @name.reference.import)
 (import_clause (identifier) @name.reference.import)
-(member_expression property: (property_identifier) @name.reference.attribute)
 
 (comment) @doc

@@ -13,6 +13,5 @@
 (message_expression method: (identifier) @name.reference.call)
 (class_interface superclass: (identifier) @name.reference.class)
 (type_identifier) @name.reference.type
-(field_expression field: (field_identifier) @name.reference.attribute)
 
 (comment) @doc

@@ -15,6 +15,5 @@
 (base_clause (name) @name.reference.class)
 (class_interface_clause (name) @name.reference.interface)
 (namespace_use_clause (qualified_name (name) @name.reference.import))
-(member_access_expression name: (name) @name.reference.attribute)
 
 (comment) @doc

@@ -19,7 +19,6 @@
 (type_identifier) @name.reference.type
 (use_declaration argument: (scoped_identifier name: (identifier) @name.reference.import))
 (use_list (identifier) @name.reference.import)
-(field_expression field: (field_identifier) @name.reference.attribute)
 
 (line_comment) @doc
 (block_comment) @doc

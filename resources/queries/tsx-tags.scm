@@ -25,7 +25,6 @@
 (generic_type name: (type_identifier) @name.reference.type)
 (type_arguments (type_identifier) @name.reference.type)
 (import_specifier name: (identifier) @name.reference.import)
-(member_expression property: (property_identifier) @name.reference.attribute)
 
 (comment) @doc
 (jsx_opening_element name: (identifier) @name.reference.component)

@@ -25,6 +25,5 @@
 (generic_type name: (type_identifier) @name.reference.type)
 (type_arguments (type_identifier) @name.reference.type)
 (import_specifier name: (identifier) @name.reference.import)
-(member_expression property: (property_identifier) @name.reference.attribute)
 
 (comment) @doc

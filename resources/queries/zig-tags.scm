@@ -7,7 +7,6 @@
 
 (call_expression function: (identifier) @name.reference.call)
 (call_expression function: (field_expression member: (identifier) @name.reference.call))
-(field_expression member: (identifier) @name.reference.attribute)
 (parameter type: (identifier) @name.reference.type)
 
 (comment) @doc

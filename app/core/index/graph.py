@@ -188,6 +188,10 @@ class FileGraph:
         if personal.sum() <= 0:
             personal[live] = 1.0
         personal /= personal.sum()
+        # Self-loops (a file using its own definitions, or the placeholder edge of an unused
+        # definition) would trap rank in the file; they only give tags a key, and a file's
+        # own definitions get their share through _SELF_SHARE instead.
+        weight[self._src == self._dst] = 0.0
         ranks = _pagerank(n, self._src, self._dst, weight, personal)
         file_rank = {f: float(ranks[self._file_ids[f]]) for f in self._file_defs}
         return Ranking(file_rank, self._tag_ranks(ranks, weight, chat_ids))
