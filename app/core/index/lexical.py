@@ -75,7 +75,7 @@ class LexicalIndex:
         rowid = self._rowids.get(record.path)
         if rowid is not None:
             self._db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-        names = " ".join(name_words(n) for n in {s.name for s in record.symbols})
+        names = " ".join(name_words(n) for n in {row[0] for row in record.symbol_rows})
         path_words = " ".join(words(record.path.replace("/", " ").replace(".", " ")))
         # FTS5's own tokenizer splits the prose of docs and comments (`_` included) well enough.
         cur = self._db.execute(

@@ -31,7 +31,7 @@ def index_file(job: FileJob) -> FileRecord | str:
         language=language,
         size=size,
         mtime_ns=mtime_ns,
-        symbols=tags.symbols,
+        symbol_rows=tags.symbol_rows,
         references=tags.references,
         doc_text=tags.doc_text,
         diagnostics=tags.diagnostics,

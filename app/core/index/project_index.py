@@ -202,7 +202,7 @@ class ProjectIndex:
         return FileChanged(
             path=rel,
             change="modified" if existed else "added",
-            symbols=len(record.symbols),
+            symbols=len(record.symbol_rows),
             diagnostics=record.diagnostics,
         )
 
@@ -321,7 +321,9 @@ class ProjectIndex:
 
 
 def _add_to_graph(graph: FileGraph, record: FileRecord) -> None:
-    graph.set_file(record.path, defines={s.name for s in record.symbols}, references=dict(record.references))
+    graph.set_file(
+        record.path, defines={row[0] for row in record.symbol_rows}, references=dict(record.references)
+    )
 
 
 def _stats(
@@ -338,7 +340,7 @@ def _stats(
         files_indexed=len(records),
         files_parsed=sum(1 for r in records.values() if r.parsed),
         skipped=dict(skipped),
-        symbols=sum(len(r.symbols) for r in records.values()),
+        symbols=sum(len(r.symbol_rows) for r in records.values()),
         references=sum(c for r in records.values() for _, c in r.references),
         languages=dict(languages),
         invalid_utf8=sum(1 for r in records.values() if r.invalid_utf8),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
 ChangeKind = Literal["added", "modified", "deleted"]
+# (name, kind, line, end_line, signature): a Symbol without its file. Records carry rows,
+# not Symbol objects, because rows cross process boundaries ~10x cheaper.
+SymbolRow = tuple[str, str, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class FileRecord:
     language: str | None
     size: int
     mtime_ns: int
-    symbols: tuple[Symbol, ...] = ()
+    symbol_rows: tuple[SymbolRow, ...] = ()
     # (identifier, how often it is used) for every name the language's query sees used.
     references: tuple[tuple[str, int], ...] = ()
     # Docstrings and comments, joined; feeds the lexical channel only.
@@ -59,6 +63,11 @@ class FileRecord:
     diagnostics: tuple[SyntaxDiagnostic, ...] = ()
     invalid_utf8: bool = False
     parsed: bool = False
+
+    @functools.cached_property
+    def symbols(self) -> tuple[Symbol, ...]:
+        """The file's definitions in line order (built on first use)."""
+        return tuple(Symbol(self.path, *row) for row in self.symbol_rows)
 
 
 @dataclass(frozen=True)

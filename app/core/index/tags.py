@@ -8,6 +8,7 @@ comments, for the lexical channel).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import Counter
@@ -17,7 +18,7 @@ import tree_sitter
 
 from app.core.index.diagnostics import collect_diagnostics
 from app.core.index.languages import load_language
-from app.core.index.records import Symbol, SyntaxDiagnostic
+from app.core.index.records import Symbol, SymbolRow, SyntaxDiagnostic
 from app.core.paths import resources_dir
 
 logger = logging.getLogger(__name__)
@@ -34,10 +35,16 @@ _queries: dict[str, tree_sitter.Query | None] = {}
 class FileTags:
     """Everything the index keeps from parsing one file."""
 
-    symbols: tuple[Symbol, ...]
+    path: str
+    symbol_rows: tuple[SymbolRow, ...]
     references: tuple[tuple[str, int], ...]  # (identifier, count)
     doc_text: str
     diagnostics: tuple[SyntaxDiagnostic, ...]
+
+    @functools.cached_property
+    def symbols(self) -> tuple[Symbol, ...]:
+        """The definitions as Symbol records, in line order."""
+        return tuple(Symbol(self.path, *row) for row in self.symbol_rows)
 
 
 def query_source(language: str) -> str | None:
@@ -82,7 +89,7 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
     for cap_name, nodes in captures.items():
         if cap_name.startswith("definition."):
             outers[cap_name[11:]] = {(n.start_byte, n.end_byte) for n in nodes}
-    defs: dict[int, tuple[int, Symbol]] = {}
+    defs: dict[int, tuple[int, SymbolRow]] = {}
     refs: Counter[bytes] = Counter()
     docs: list[str] = []
     doc_chars = 0
@@ -96,9 +103,9 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
                 prior = defs.get(node.start_byte)
                 if prior is not None and prior[0] <= priority:
                     continue
-                symbol = _symbol(data, node, _outer(node, spans), kind=kind, path=path)
-                if symbol is not None:
-                    defs[node.start_byte] = (priority, symbol)
+                row = _symbol_row(data, node, _outer(node, spans), kind=kind)
+                if row is not None:
+                    defs[node.start_byte] = (priority, row)
         elif cap_name.startswith("name.reference."):
             refs.update(node.text or b"" for node in nodes)
         elif cap_name == "doc" and doc_chars < _MAX_DOC_CHARS:
@@ -106,14 +113,15 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
                 text = (node.text or b"").decode("utf-8", "replace")
                 docs.append(text[: _MAX_DOC_CHARS - doc_chars])
                 doc_chars += len(text)
-    symbols = tuple(sym for _, sym in sorted(defs.values(), key=lambda item: (item[1].line, item[1].name)))
+    rows = tuple(row for _, row in sorted(defs.values(), key=lambda item: (item[1][2], item[1][0])))
     references = tuple(
         (name.decode("utf-8", "replace"), count)
         for name, count in refs.items()
         if name and len(name) <= _MAX_NAME
     )
     return FileTags(
-        symbols=symbols,
+        path=path,
+        symbol_rows=rows,
         references=references,
         doc_text="\n".join(docs),
         diagnostics=collect_diagnostics(root),
@@ -144,9 +152,9 @@ def _outer(node: tree_sitter.Node, spans: set[tuple[int, int]]) -> tree_sitter.N
     return node
 
 
-def _symbol(
-    data: bytes, name: tree_sitter.Node, outer: tree_sitter.Node, *, kind: str, path: str
-) -> Symbol | None:
+def _symbol_row(
+    data: bytes, name: tree_sitter.Node, outer: tree_sitter.Node, *, kind: str
+) -> SymbolRow | None:
     raw = name.text
     if not raw or len(raw) > _MAX_NAME:
         return None
@@ -156,13 +164,12 @@ def _symbol(
     if line_end < 0:
         line_end = len(data)
     signature = data[line_start : min(line_end, line_start + _MAX_SIGNATURE * 4)].decode("utf-8", "replace")
-    return Symbol(
-        file=path,
-        name=raw.decode("utf-8", "replace"),
-        kind=kind,
-        line=outer.start_point[0] + 1,
-        end_line=outer.end_point[0] + 1,
-        signature=signature.rstrip()[:_MAX_SIGNATURE],
+    return (
+        raw.decode("utf-8", "replace"),
+        kind,
+        outer.start_point[0] + 1,
+        outer.end_point[0] + 1,
+        signature.rstrip()[:_MAX_SIGNATURE],
     )
 
 
