@@ -138,9 +138,9 @@ class ProjectIndex:
         self, jobs: list[FileJob], *, workers: int, cancel: CancelToken
     ) -> Iterator[tuple[str, FileRecord | str]]:
         if workers <= 1:
-            for job in jobs:
+            for start in range(0, len(jobs), _BATCH):
                 cancel.raise_if_cancelled()
-                yield job[0], index_file(job)
+                yield from index_batch(jobs[start : start + _BATCH])
             return
         # Big files first, so no worker is left with a giant file at the end.
         ordered = sorted(jobs, key=lambda j: -j[2])
