@@ -12,7 +12,11 @@ Everything lives in memory; nothing is written to disk.
     index.context("where is the retry logic?", top=5)   # [RankedFile(file, score, symbols)]
     index.diagnostics("pkg/a.py")                   # (SyntaxDiagnostic(line, column, kind, message), ...)
     index.update_files(["pkg/a.py"])                # -> Iterator[FileChanged] after an edit
-    index.watch(cancel=token)                       # -> Iterator[FileChanged] until cancelled (watchdog)
+    index.watch(cancel=token)                       # -> Iterator[FileChanged] until cancelled (watchdog);
+                                                    #    a changed .gitignore/.enclaveignore triggers rescan()
+    index.rescan()                                  # -> Iterator[FileChanged]: re-walk, re-index what differs
+    index.record("pkg/a.py")                        # FileRecord: language, size, symbol_rows, references...
+    index.stats                                     # IndexStats of the last build (as `enclave index --json`)
 
     syntax_diagnostics(text, "python")              # check an edit before it is written
     symbols_in_text(text, path="a/b.py")            # definitions of text not on disk (yet)

@@ -15,6 +15,7 @@ from pathlib import Path
 from app.core.errors import EnclaveError
 from app.core.events import CancelToken
 from app.core.index.graph import FileGraph, Ranking
+from app.core.index.ignore import IGNORE_FILES
 from app.core.index.languages import language_for_path
 from app.core.index.lexical import LexicalIndex
 from app.core.index.parse import FileJob, index_batch, index_file
@@ -211,7 +212,28 @@ class ProjectIndex:
         from app.core.index.watcher import watch_changes
 
         for batch in watch_changes(self.root, cancel=cancel, debounce_s=debounce_s):
-            yield from self.update_files(batch)
+            if any(_changes_ignores(path) for path in batch):
+                # New ignore rules can hide or reveal any file: compare with a fresh walk.
+                yield from self.rescan(cancel=cancel)
+            else:
+                yield from self.update_files(batch)
+
+    def rescan(self, *, cancel: CancelToken | None = None) -> Iterator[FileChanged]:
+        """Walk again and re-index only what differs (after a branch switch, new ignore rules...)."""
+        seen: dict[str, tuple[int, int]] = {
+            e.path: (e.size, e.mtime_ns)
+            for e in walk(
+                self.root,
+                cancel=cancel,
+                max_file_bytes=self._max_file_bytes,
+                extra_ignores=self._extra_ignores,
+            )
+        }
+        with self._lock:
+            known = {path: (r.size, r.mtime_ns) for path, r in self._records.items()}
+        changed = [p for p, stamp in seen.items() if known.get(p) != stamp]
+        gone = [p for p in known if p not in seen]
+        yield from self.update_files(sorted(changed + gone), cancel=cancel)
 
     # ---------------------------------------------------------------- queries
     @property
@@ -318,6 +340,11 @@ class ProjectIndex:
                 top=top,
                 chat_files=chat_files,
             )
+
+
+def _changes_ignores(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in IGNORE_FILES or path == ".git/info/exclude"
 
 
 def _add_to_graph(graph: FileGraph, record: FileRecord) -> None:

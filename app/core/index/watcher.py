@@ -32,7 +32,8 @@ class _Collector(FileSystemEventHandler):
                 rel = Path(path).resolve().relative_to(self._root).as_posix()
             except ValueError:
                 continue
-            if not rel.startswith(".git/"):
+            # Inside .git only the exclude file matters (it changes what the walk sees).
+            if not rel.startswith(".git/") or rel == ".git/info/exclude":
                 self._sink.put(rel)
 
 

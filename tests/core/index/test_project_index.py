@@ -169,3 +169,20 @@ def test_code_under_test_outranks_its_tests_unless_tests_are_asked_for(shop: Pat
         index.context("which tests cover the backoff retry?", top=2)[0].file
         == "tests/test_exponential_backoff_retry.py"
     )
+
+
+def test_rescan_follows_new_ignore_rules_and_branch_switches(shop: Path) -> None:
+    index = ProjectIndex.open(shop, workers=1)
+    (shop / ".gitignore").write_text("shop/retry.py\n")
+    (shop / "shop" / "pricing.py").write_text(
+        "def apply_discount(cents):\n    return cents\n\n\ndef extra():\n    pass\n"
+    )
+    (shop / "shop" / "new.py").write_text("def new():\n    pass\n")
+    changes = {(e.path, e.change) for e in index.rescan()}
+    assert changes == {
+        (".gitignore", "added"),
+        ("shop/retry.py", "deleted"),
+        ("shop/pricing.py", "modified"),
+        ("shop/new.py", "added"),
+    }
+    assert list(index.rescan()) == []
