@@ -48,7 +48,8 @@ def read_source(path: Path, *, name: str = "") -> SourceText | str:
     if reason:
         return reason
     try:
-        data.decode("utf-8")
+        if not data.isascii():  # isascii() is a cheap scan; most source files stop here
+            data.decode("utf-8")
         invalid = False
     except UnicodeDecodeError:
         # tree-sitter parses the raw bytes either way; the flag is only counted.
