@@ -21,6 +21,7 @@ MAX_DEFINERS = 25
 MAX_TAGS = 5000
 _DAMPING = 0.85
 _SELF_SHARE = 0.5
+_MENTION_BOOST = 10.0
 _ITERATIONS = 40
 _TOLERANCE = 1e-7
 _WORDY = re.compile(r"[a-z0-9][_-][a-z0-9]|[a-z0-9][A-Z]")
@@ -168,6 +169,7 @@ class FileGraph:
             return Ranking({}, [])
         mentioned = {m for m in mentions if m}
         weight = self._base.copy()
+        hits: np.ndarray | None = None
         if mentioned and self._idents:
             hits = np.fromiter(
                 (name in mentioned for name in self._idents), dtype=bool, count=len(self._idents)
@@ -194,10 +196,15 @@ class FileGraph:
         weight[self._src == self._dst] = 0.0
         ranks = _pagerank(n, self._src, self._dst, weight, personal)
         file_rank = {f: float(ranks[self._file_ids[f]]) for f in self._file_defs}
-        return Ranking(file_rank, self._tag_ranks(ranks, weight, chat_ids))
+        return Ranking(file_rank, self._tag_ranks(ranks, weight, chat_ids, mentioned=hits))
 
     def _tag_ranks(
-        self, ranks: np.ndarray, weight: np.ndarray, chat_ids: list[int]
+        self,
+        ranks: np.ndarray,
+        weight: np.ndarray,
+        chat_ids: list[int],
+        *,
+        mentioned: np.ndarray | None = None,
     ) -> list[tuple[str, str, float]]:
         if not len(weight):
             return []
@@ -212,6 +219,9 @@ class FileGraph:
         key_file = uniq // len(self._idents)
         per_file = np.bincount(key_file, minlength=n)
         scores += _SELF_SHARE * ranks[key_file] / per_file[key_file]
+        if mentioned is not None:
+            # The definition of a name the user typed is what they want to see first.
+            scores[mentioned[uniq % len(self._idents)]] *= _MENTION_BOOST
         order = np.argsort(-scores, kind="stable")
         chat = set(chat_ids)
         result = []
