@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from app.core.atomic_file import write_atomic
 from app.core.errors import EnclaveError
 
 logger = logging.getLogger(__name__)
@@ -66,15 +65,7 @@ class Settings:
         """
         text = _to_toml(dataclasses.asdict(self))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, text.encode("utf-8"))
         except OSError as exc:
             raise EnclaveError(f"Could not save settings to {path}: {exc.strerror or exc}") from exc
 

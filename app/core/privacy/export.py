@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app import __version__
+from app.core.atomic_file import write_atomic
 from app.core.errors import EnclaveError
 
 logger = logging.getLogger(__name__)
@@ -108,17 +107,6 @@ def _write_atomically(path: Path, text: str) -> None:
     if not target.parent.is_dir():
         raise EnclaveError(f"cannot export to {target}: the folder {target.parent} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if target.exists():
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
         raise EnclaveError(f"could not export to {target}: {exc.strerror or exc}") from exc

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.core.atomic_file import write_atomic
 from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 
@@ -139,15 +139,7 @@ class Manifest:
         """
         text = json.dumps({"schema": SCHEMA, "models": [m.as_dict() for m in self.models]}, indent=2)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".models-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text + "\n")
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(self.path, (text + "\n").encode("utf-8"))
         except OSError as exc:
             raise EnclaveError(f"could not save the model list {self.path}: {exc.strerror or exc}") from exc
 

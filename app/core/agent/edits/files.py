@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.atomic_file import write_atomic
 from app.core.errors import EnclaveError
 
 logger = logging.getLogger(__name__)
@@ -29,34 +28,16 @@ def unified_diff(old: str, new: str, *, path: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` via a temp file in the same folder and a rename.
-
-    A crash or a full disk leaves either the old file or the new one, never half of one.
-    The old file's permission bits are kept.
+    """Replace `path` with `data` atomically (see `app.core.atomic_file`).
 
     Raises:
         EnclaveError: the folder cannot be written.
 
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".enclave-tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise EnclaveError(f"could not write {path.name}: {exc.strerror or exc}") from exc
-        raise
+        write_atomic(path, data)
+    except OSError as exc:
+        raise EnclaveError(f"could not write {path.name}: {exc.strerror or exc}") from exc
 
 
 @dataclass(frozen=True)
