@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from app.core.errors import EnclaveError
@@ -143,6 +144,23 @@ class ProjectIndex:
                 cancel.raise_if_cancelled()
                 yield from index_batch(jobs[start : start + _BATCH])
             return
+        done: set[str] = set()
+        try:
+            for path, result in self._run_pool(jobs, workers=workers, cancel=cancel):
+                done.add(path)
+                yield path, result
+        except BrokenProcessPool:
+            # A worker died, or could not start (a script without the `if __name__ ==
+            # "__main__"` guard, a frozen app without freeze_support()): finish here.
+            logger.warning(
+                "parser pool failed after %d of %d files; continuing in-process", len(done), len(jobs)
+            )
+            rest = [job for job in jobs if job[0] not in done]
+            yield from self._run_jobs(rest, workers=1, cancel=cancel)
+
+    def _run_pool(
+        self, jobs: list[FileJob], *, workers: int, cancel: CancelToken
+    ) -> Iterator[tuple[str, FileRecord | str]]:
         # Big files first, so no worker is left with a giant file at the end.
         ordered = sorted(jobs, key=lambda j: -j[2])
         batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]

@@ -108,10 +108,14 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
                     defs[node.start_byte] = (priority, row)
         elif cap_name.startswith("name.reference."):
             refs.update(node.text or b"" for node in nodes)
-        elif cap_name == "doc" and doc_chars < _MAX_DOC_CHARS:
-            for node in nodes:
-                text = (node.text or b"").decode("utf-8", "replace")
-                docs.append(text[: _MAX_DOC_CHARS - doc_chars])
+        elif cap_name == "doc":
+            # Source order: the cursor's order varies with its state, and truncation must
+            # keep the same (first) part of the file every time.
+            for node in sorted(nodes, key=lambda n: n.start_byte):
+                if doc_chars >= _MAX_DOC_CHARS:
+                    break
+                text = (node.text or b"").decode("utf-8", "replace")[: _MAX_DOC_CHARS - doc_chars]
+                docs.append(text)
                 doc_chars += len(text)
     rows = tuple(row for _, row in sorted(defs.values(), key=lambda item: (item[1][2], item[1][0])))
     references = tuple(

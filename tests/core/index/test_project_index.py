@@ -186,3 +186,20 @@ def test_rescan_follows_new_ignore_rules_and_branch_switches(shop: Path) -> None
         ("shop/new.py", "added"),
     }
     assert list(index.rescan()) == []
+
+
+def test_a_broken_worker_pool_falls_back_to_in_process(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from app.core.index.parse import index_file
+
+    def dying_pool(self: ProjectIndex, jobs: list, **_: object) -> object:
+        # One file comes back, then the pool dies (as when a worker cannot start).
+        yield jobs[0][0], index_file(jobs[0])
+        raise BrokenProcessPool("worker died")
+
+    monkeypatch.setattr(project_index_module, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(ProjectIndex, "_run_pool", dying_pool)
+    index = ProjectIndex.open(shop, workers=2)
+    assert index.files() == ProjectIndex.open(shop, workers=1).files()
+    assert len(index.files()) == 6

@@ -118,3 +118,15 @@ def test_docstrings_and_comments_are_collected() -> None:
     assert tags is not None
     assert "Module doc." in tags.doc_text
     assert "why this exists" in tags.doc_text
+
+
+def test_doc_text_is_in_source_order_and_capped() -> None:
+    source = '"""First."""\n# second\n\n\ndef f():\n    """Third."""\n    # fourth\n    return 1\n'
+    tags = extract_tags(source.encode(), language="python", path="m.py")
+    assert tags is not None
+    assert tags.doc_text.splitlines() == ['"""First."""', "# second", '"""Third."""', "# fourth"]
+    big = "\n".join(f"# comment number {i} " + "x" * 60 for i in range(1000)).encode()
+    capped = extract_tags(big, language="python", path="big.py")
+    assert capped is not None
+    assert len(capped.doc_text) <= 16_000 + 1000  # the cap plus the joining newlines
+    assert capped.doc_text.startswith("# comment number 0 ")
