@@ -101,6 +101,7 @@ def enclave_phase(
         "symbols": stats.symbols,
         "map_chars": len(first),
         "map_changed": first != second,
+        "edit_indexed": [s.file for s in index.find_symbol("_bench_added_function")] == [edited],
         "update_event": events[0].change if events else None,
         "wrote_to_project": before != after,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -273,7 +274,10 @@ def main() -> int:
         f"peak RSS: enclave main {parallel['rss_mb']:.0f} MB (workers {parallel['children_rss_mb']:.0f} MB each at most), "
         f"serial {serial['rss_mb']:.0f} MB" + (f", aider {aider['rss_mb']:.0f} MB" if aider else "")
     )
-    print(f"map changed after the edit: {parallel['map_changed']}; event: {parallel['update_event']}")
+    print(
+        f"after the edit: event {parallel['update_event']}, new function indexed {parallel['edit_indexed']}, "
+        f"map text changed {parallel['map_changed']}"
+    )
     print(f"enclave wrote into the project: {serial['wrote_to_project'] or parallel['wrote_to_project']}")
     return 0
 
