@@ -10,7 +10,7 @@ Public API:
   the loop waits), `EditResolved`, `Diagnostics`, `ContextTrimmed`, and `TurnDone` last.
 - `Permissions` / `Rule` (allow | ask | deny per tool and per run-command prefix, last match wins).
 - `ScriptedModel`: a `ChatModel` replaying recorded replies (`--model script:FILE`).
-- `ProjectIndexPort`: what the agent needs from the index; `BasicIndex` is a small stand-in.
+- `ProjectIndexPort`: what the agent needs from the index; `IndexAdapter` adapts the real one.
 """
 
 from app.core.agent.agent import Agent, AgentOptions, TurnRequest

@@ -10,7 +10,6 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.agent.basic_index import BasicIndex
 from app.core.agent.calls import execute
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.context import assemble
@@ -75,7 +74,14 @@ class Agent:
     ) -> None:
         self.model = model
         self.root = ProjectRoot(root)
-        self.index: ProjectIndexPort = index if index is not None else BasicIndex(self.root.path)
+        if index is None:
+            # No index passed (scripts, tests): build the real one; it is fast for a project
+            # of ordinary size and keeps one walker and one parser in the codebase.
+            from app.core.agent.project_index import IndexAdapter
+            from app.core.index import ProjectIndex
+
+            index = IndexAdapter(ProjectIndex.open(self.root.path), count_tokens=model.count_tokens)
+        self.index: ProjectIndexPort = index
         self.permissions = permissions or Permissions()
         self.options = options or AgentOptions()
         self.skills = skills if skills is not None else load_skills(self.root.path)

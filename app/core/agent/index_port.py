@@ -1,7 +1,7 @@
 """What the agent needs from the project index, as a port.
 
-`app.core.agent.project_index` adapts the real index (app.core.index) to it; tests and
-the CLI can also pass `BasicIndex`, a small stand-in with no tree-sitter.
+`app.core.agent.project_index` adapts the real index (app.core.index) to it; the agent
+builds one itself when none is passed in.
 """
 
 from __future__ import annotations

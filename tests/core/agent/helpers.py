@@ -53,12 +53,11 @@ def run_turn(
     permissions: Permissions | None = None,
     options: AgentOptions | None = None,
     text: str = "do it",
-    real_index: bool = True,
 ) -> Run:
     """Run one turn of a scripted model; every reply slot gets `answer`."""
     if agent is None:
         model = ScriptedModel(list(replies))
-        index = IndexAdapter(ProjectIndex.open(root)) if real_index else None
+        index = IndexAdapter(ProjectIndex.open(root))
         agent = Agent(
             model,
             root=root,
