@@ -12,6 +12,8 @@ from urllib.parse import quote, unquote
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 # path/to/file.ext:12 (optionally inside backticks); the path needs an extension.
+# A line that may continue the block above a blank line: a list item or an indented line.
+_CONTINUES = re.compile(r"^(?:\s|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$))")
 _PATH_LINE = re.compile(r"`?(?<![\w/.:-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z0-9]{1,8}):(\d{1,6})(?::\d+)?`?")
 
 
@@ -49,11 +51,14 @@ def code_blocks(text: str) -> list[CodeBlock]:
     return blocks
 
 
-def decorate(text: str, *, turn_id: int) -> str:
-    """Markdown with a copy link after each code block and path:line references as links."""
+def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
+    """Markdown with a copy link after each code block and path:line references as links.
+
+    `first_index` numbers the copy links of a piece that starts after that many code blocks.
+    """
     out: list[str] = []
     fence = ""
-    index = 0
+    index = first_index
     for line in text.split("\n"):
         m = _FENCE.match(line)
         if not fence and m:
@@ -77,6 +82,49 @@ def decorate(text: str, *, turn_id: int) -> str:
         else:
             out.append(_PATH_LINE.sub(_link, line))
     return "\n".join(out)
+
+
+def finished_prefix(text: str, *, start: int = 0) -> int:
+    """Where the finished Markdown blocks of a streamed reply end (at or after `start`).
+
+    `start` must itself be such an end (0, or an earlier result). Text before the returned
+    offset cannot be changed by what streams in later, so it is rendered once; the rest (the
+    block still being written) is re-rendered as it grows. A block is finished after a closed
+    code fence, or at a blank line followed by a new block that is neither a list item nor
+    indented (either could still belong to the list above).
+    """
+    end = start
+    fence = ""
+    pos = start
+    blank_at = -1  # offset just after the last blank line outside a fence
+    while True:
+        nl = text.find("\n", pos)
+        line = text[pos:] if nl < 0 else text[pos:nl]
+        complete = nl >= 0
+        m = _FENCE.match(line)
+        if fence:
+            if (
+                complete
+                and m
+                and m.group(2).startswith(fence[0])
+                and len(m.group(2)) >= len(fence)
+                and not m.group(3).strip()
+            ):
+                fence = ""
+                end = nl + 1
+                blank_at = -1
+        elif not line.strip():
+            if complete:
+                blank_at = nl + 1
+        else:
+            if blank_at >= 0 and (complete or len(line) >= 4) and not _CONTINUES.match(line):
+                end = blank_at
+            blank_at = -1
+            if m and complete:
+                fence = m.group(2)
+        if not complete:
+            return end
+        pos = nl + 1
 
 
 def _link(m: re.Match[str]) -> str:

@@ -280,7 +280,7 @@ class ChatPanel(QWidget):
     def _finish(self) -> None:
         self._render_timer.stop()
         self._set_busy(False)
-        self.transcript.show_conversation(self.conversation)
+        self.transcript.update_last(self.conversation, streaming=False)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

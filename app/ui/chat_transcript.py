@@ -1,16 +1,18 @@
 """The conversation as rich text: Markdown replies, code colouring, action links.
 
-Only the reply being streamed is re-rendered on each update; earlier turns stay put.
+Only the unfinished end of the reply being streamed is re-rendered on each update; earlier
+turns and finished blocks stay put.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
-from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QWidget
 
-from app.ui.chat_markdown import decorate
+from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
 from app.ui.conversation import Conversation, Turn
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
@@ -24,7 +26,12 @@ _MD_FEATURES = QTextDocument.MarkdownFeature(
 
 
 class ChatTranscript(SafeBrowser):
-    """Shows the active branch of a `Conversation`; links carry the actions."""
+    """Shows the active branch of a `Conversation`; links carry the actions.
+
+    A streamed reply is rendered piece by piece: Markdown blocks that are finished (see
+    `finished_prefix`) are appended once, and only the block still being written is
+    re-rendered on each update, so the cost of an update does not grow with the reply.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,38 +42,55 @@ class ChatTranscript(SafeBrowser):
         )
         self.document().setDocumentMargin(10)
         self._highlighter = CodeHighlighter(self.document(), dark=is_dark(self.palette()), fenced_only=True)
-        self._last_start = 0
         self._empty_html = ""
+        self._shown: list[int] = []  # turn ids on screen, in order
+        self._last_start = 0  # document position where the newest turn begins
+        self._stream: _Stream | None = None  # the reply being streamed, if any
 
     def set_empty_text(self, html_text: str) -> None:
         """What to show while there is no conversation."""
         self._empty_html = html_text
 
     def show_conversation(self, conversation: Conversation, *, streaming: bool = False) -> None:
-        """Rebuild the whole transcript (after a branch switch, an edit or a new turn)."""
-        self.clear()
+        """Show the active branch; the newest turn is being streamed when `streaming`.
+
+        When the branch only grew (a question was sent), the new turns are appended and the
+        earlier ones stay; otherwise (a branch switch, an edit) everything is rebuilt.
+        """
         path = conversation.active_path()
-        if not path:
-            self.setHtml(self._empty_html)
-            return
+        ids = [t.id for t in path]
+        keep = len(self._shown)
+        if not (0 < keep < len(ids) and ids[:keep] == self._shown and self._stream is None):
+            keep = 0
+            self.clear()
+            self._shown = []
+            self._stream = None
+            if not path:
+                self.setHtml(self._empty_html)
+                return
         cursor = QTextCursor(self.document())
-        for i, turn in enumerate(path):
+        for i, turn in enumerate(path[keep:], start=keep):
             cursor.movePosition(QTextCursor.MoveOperation.End)
             self._last_start = cursor.position()
             self._write_turn(cursor, turn, conversation, streaming=streaming and i == len(path) - 1)
+        self._shown = ids
         self._scroll_to_end()
 
     def update_last(self, conversation: Conversation, *, streaming: bool) -> None:
-        """Re-render only the newest turn (the one being streamed)."""
+        """Bring the newest turn up to date (the one being streamed, or the one just finished)."""
         turn = conversation.leaf()
         if turn is None:
             return
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._last_start)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
         at_end = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum() - 40
-        self._write_turn(cursor, turn, conversation, streaming=streaming)
+        stream = self._stream
+        if stream is not None and stream.turn_id == turn.id and turn.text.startswith(stream.committed):
+            self._update_stream(stream, turn, streaming=streaming)
+        else:  # not the reply being streamed, or its text was replaced: render the turn again
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._last_start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            self._write_turn(cursor, turn, conversation, streaming=streaming)
         if at_end:
             self._scroll_to_end()
 
@@ -84,20 +108,56 @@ class ChatTranscript(SafeBrowser):
                 f"<a href='branch:{turn.id}:1'>›</a>"
             )
         cursor.insertHtml(f"<p style='margin-top:10px'><b>{who}</b><span style='color:gray'>{nav}</span></p>")
-        cursor.insertBlock()
-        cursor.setCharFormat(QTextCharFormat())  # the header's bold must not leak into the message
         if turn.role == "user":
+            _new_block(cursor)
             cursor.insertText(turn.text)
             cursor.insertBlock()
             cursor.insertHtml(f"<span style='font-size:small'><a href='edit:{turn.id}'>Edit</a></span>")
             return
-        text = turn.text
         if streaming:
-            cursor.insertMarkdown(decorate(text, turn_id=turn.id) + " ▍", _MD_FEATURES)
+            self._stream = _Stream(turn_id=turn.id, anchor=cursor.position())
+            self._update_stream(self._stream, turn, streaming=True)
             return
+        self._stream = None
+        _new_block(cursor)
+        self._write_ending(cursor, turn, turn.text, first_index=0)
+
+    def _update_stream(self, stream: _Stream, turn: Turn, *, streaming: bool) -> None:
+        """Append newly finished blocks, then re-render the unfinished rest after them."""
+        text = turn.text
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(stream.anchor)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()  # the old unfinished rest
+        done = len(stream.committed)
+        end = finished_prefix(text, start=done) if streaming else done
+        if end > done:
+            piece = text[done:end].lstrip("\n")  # a leading blank line would render as an empty block
+            if piece.strip():
+                _new_block(cursor)
+                md = decorate(piece, turn_id=turn.id, first_index=stream.blocks).rstrip()
+                cursor.insertMarkdown(md, _MD_FEATURES)
+                stream.blocks += len(code_blocks(piece))
+                stream.anchor = cursor.position()
+            stream.committed = text[:end]
+        rest = text[end:].lstrip("\n")
+        if streaming:
+            _new_block(cursor)
+            cursor.insertMarkdown(
+                decorate(rest, turn_id=turn.id, first_index=stream.blocks) + " ▍", _MD_FEATURES
+            )
+            return
+        if rest or not stream.committed:
+            _new_block(cursor)
+        self._write_ending(cursor, turn, rest, first_index=stream.blocks, whole=not stream.committed)
+        self._stream = None
+
+    def _write_ending(
+        self, cursor: QTextCursor, turn: Turn, text: str, *, first_index: int, whole: bool = True
+    ) -> None:
         if text:
-            cursor.insertMarkdown(decorate(text, turn_id=turn.id), _MD_FEATURES)
-        elif turn.finish != "failed":
+            cursor.insertMarkdown(decorate(text, turn_id=turn.id, first_index=first_index), _MD_FEATURES)
+        elif whole and turn.finish != "failed":
             cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
         cursor.insertBlock()
         cursor.insertHtml(_footer(turn))
@@ -105,6 +165,21 @@ class ChatTranscript(SafeBrowser):
     def _scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+
+@dataclass
+class _Stream:
+    """How much of the streamed reply is rendered for good, and where the rest begins."""
+
+    turn_id: int
+    anchor: int  # document position after the finished blocks
+    committed: str = ""  # the reply text rendered for good
+    blocks: int = 0  # code blocks in `committed` (numbers the copy links after them)
+
+
+def _new_block(cursor: QTextCursor) -> None:
+    # A plain block: not a list item, heading or code line like the block before it.
+    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
 
 
 def _footer(turn: Turn) -> str:
