@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.session.tool_activity.connect(self.output.appendPlainText)
         self.session.context_used.connect(self._on_context_used)
         self.chat.open_location_requested.connect(self._on_open_location_requested)
+        self.review.undo_requested.connect(self.undo_last_edit)
         self.status.privacy_clicked.connect(self.show_ledger)
         self.presenter.shown.connect(lambda text: self.status.showMessage(text, 8000))
         worker.model_loaded.connect(self._on_model_loaded)
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
 
     def _on_edit_undone(self, event: object) -> None:
         path = getattr(event, "path", None)
+        self.review.mark_undone(path)
         if path is None:
             self.status.showMessage("No accepted edit to undo", 4000)
             return

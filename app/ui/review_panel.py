@@ -1,4 +1,4 @@
-"""Proposed edits as diffs: accept or reject each file; nothing is written before accepting."""
+"""Proposed edits as diffs: accept or reject each file or hunk, undo; nothing is written before accepting."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,9 +37,13 @@ def diff_html(diff: str, *, dark: bool) -> str:
 
 
 class EditCard(QWidget):
-    """One proposed edit: its diff and Accept / Reject."""
+    """One proposed edit: its diff hunk by hunk, Accept / Reject, and Undo once applied.
 
-    decided = Signal(str)  # once | reject
+    With several hunks each has a check box; Accept applies the checked ones only.
+    """
+
+    decided = Signal(str, object)  # once | reject, and the accepted hunks (None: all)
+    undo_requested = Signal(int)  # edit_id
 
     def __init__(
         self, *, edit_id: int, path: str, diff: str, needs_answer: bool, parent: QWidget | None = None
@@ -53,6 +58,10 @@ class EditCard(QWidget):
         self.accept_button.setAccessibleName(f"Accept edit to {path}")
         self.reject_button = QPushButton("Reject", self)
         self.reject_button.setAccessibleName(f"Reject edit to {path}")
+        self.undo_button = QPushButton("Undo", self)
+        self.undo_button.setAccessibleName(f"Undo edit to {path}")
+        self.undo_button.setToolTip("Put the file back as it was before this edit (newest edit first)")
+        self.undo_button.hide()
         self.accept_button.setEnabled(needs_answer)
         self.reject_button.setEnabled(needs_answer)
         head = QHBoxLayout()
@@ -60,33 +69,76 @@ class EditCard(QWidget):
         head.addWidget(self.state, 1)
         head.addWidget(self.accept_button)
         head.addWidget(self.reject_button)
-        view = QTextBrowser(self)
-        view.setOpenLinks(False)
-        view.setAccessibleName(f"Diff of {path}")
-        view.setHtml(diff_html(diff, dark=is_dark(self.palette())))
-        view.setMinimumHeight(120)
+        head.addWidget(self.undo_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         layout.addLayout(head)
-        layout.addWidget(view)
+        from app.core.agent.edits.hunks import split_hunks  # the agent's package: not on the start-up path
+
+        _header, hunks = split_hunks(diff)
+        self.hunk_boxes: list[QCheckBox] = []
+        dark = is_dark(self.palette())
+        for i, hunk in enumerate(hunks or [diff]):
+            if len(hunks) > 1:
+                box = QCheckBox(f"Hunk {i + 1} of {len(hunks)}: {hunk.splitlines()[0]}", self)
+                box.setAccessibleName(f"Apply hunk {i + 1} of {path}")
+                box.setChecked(True)
+                box.setEnabled(needs_answer)
+                box.toggled.connect(self._on_hunk_toggled)
+                self.hunk_boxes.append(box)
+                layout.addWidget(box)
+            view = QTextBrowser(self)
+            view.setOpenLinks(False)
+            view.setAccessibleName(f"Diff of {path}" + (f", hunk {i + 1}" if len(hunks) > 1 else ""))
+            view.setHtml(diff_html(hunk, dark=dark))
+            lines = hunk.count("\n") + 1
+            view.setMinimumHeight(min(120, 22 + 16 * lines))
+            view.setMaximumHeight(max(120, min(360, 22 + 16 * lines)))
+            layout.addWidget(view)
         self.accept_button.clicked.connect(lambda: self._decide("once"))
         self.reject_button.clicked.connect(lambda: self._decide("reject"))
+        self.undo_button.clicked.connect(lambda: self.undo_requested.emit(self.edit_id))
+
+    def chosen_hunks(self) -> list[int] | None:
+        """The checked hunks (0-based), or None when every hunk is checked."""
+        chosen = [i for i, box in enumerate(self.hunk_boxes) if box.isChecked()]
+        return None if len(chosen) == len(self.hunk_boxes) else chosen
 
     def resolve(self, *, applied: bool, reason: str = "") -> None:
         """Show the outcome the core reported."""
+        self._lock()
+        self.state.setText(("applied" if applied else "not applied") + (f": {reason}" if reason else ""))
+        self.undo_button.setVisible(applied)
+
+    def mark_undone(self) -> None:
+        """The edit was reverted."""
+        self.state.setText("undone")
+        self.undo_button.hide()
+
+    def _on_hunk_toggled(self) -> None:
+        chosen = self.chosen_hunks()
+        self.accept_button.setEnabled(chosen is None or bool(chosen))
+        self.accept_button.setText(
+            "Accept" if chosen is None else f"Accept {len(chosen)} of {len(self.hunk_boxes)}"
+        )
+
+    def _lock(self) -> None:
         self.accept_button.setEnabled(False)
         self.reject_button.setEnabled(False)
-        self.state.setText(("applied" if applied else "not applied") + (f": {reason}" if reason else ""))
+        for box in self.hunk_boxes:
+            box.setEnabled(False)
 
     def _decide(self, decision: str) -> None:
-        self.accept_button.setEnabled(False)
-        self.reject_button.setEnabled(False)
+        hunks = self.chosen_hunks() if decision != "reject" else None
+        self._lock()
         self.state.setText("accepted" if decision == "once" else "rejected")
-        self.decided.emit(decision)
+        self.decided.emit(decision, hunks)
 
 
 class ReviewPanel(QWidget):
-    """All edits proposed in this session, newest last."""
+    """All edits proposed in this session, newest last; Undo reverts the newest applied one."""
+
+    undo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +157,7 @@ class ReviewPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         self.cards: dict[int, EditCard] = {}
+        self._applied: list[int] = []  # applied edits, newest last (the agent's undo order)
 
     def add_edit(self, event: object) -> EditCard:
         """Show an `EditProposed`; its reply (when present) is answered from the card."""
@@ -117,7 +170,8 @@ class ReviewPanel(QWidget):
             parent=self,
         )
         if reply is not None:
-            card.decided.connect(lambda decision: reply.answer(decision))
+            card.decided.connect(lambda decision, hunks: reply.answer(decision, hunks=hunks))
+        card.undo_requested.connect(lambda _id: self.undo_requested.emit())
         self._empty.hide()
         self._cards.addWidget(card)
         self.cards[card.edit_id] = card
@@ -126,7 +180,24 @@ class ReviewPanel(QWidget):
     def resolve(self, event: object) -> None:
         """Show an `EditResolved`."""
         card = self.cards.get(int(getattr(event, "edit_id", -1)))
-        if card is not None:
-            card.resolve(
-                applied=bool(getattr(event, "applied", False)), reason=str(getattr(event, "reason", ""))
-            )
+        if card is None:
+            return
+        applied = bool(getattr(event, "applied", False))
+        card.resolve(applied=applied, reason=str(getattr(event, "reason", "")))
+        if applied:
+            self._applied.append(card.edit_id)
+        self._refresh_undo()
+
+    def mark_undone(self, path: str | None) -> None:
+        """The newest applied edit was reverted (`path` None: the agent had nothing to undo)."""
+        if path is None:
+            self._applied.clear()
+        elif self._applied:
+            self.cards[self._applied.pop()].mark_undone()
+        self._refresh_undo()
+
+    def _refresh_undo(self) -> None:
+        # The agent undoes newest first, so only the newest applied edit offers Undo.
+        newest = self._applied[-1] if self._applied else None
+        for edit_id in self._applied:
+            self.cards[edit_id].undo_button.setEnabled(edit_id == newest)

@@ -8,6 +8,7 @@ front end answers before asking for the next event; the GUI answers from its own
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,17 +24,20 @@ class Reply:
         self._done = threading.Event()
         self._decision: Decision = "reject"
         self._message = ""
+        self._hunks: tuple[int, ...] | None = None
 
-    def answer(self, decision: Decision, *, message: str = "") -> None:
+    def answer(self, decision: Decision, *, message: str = "", hunks: Sequence[int] | None = None) -> None:
         """Give the answer: allow once, allow always (this project, this run), or reject.
 
         `message` goes back to the model with a rejection (e.g. what to do instead).
+        `hunks` (edits only): the 0-based hunks of the diff to apply; None applies them all.
         """
         if decision not in ("once", "always", "reject"):
             raise ValueError(f"unknown decision {decision!r}")
         if self._done.is_set():
             return
         self._decision, self._message = decision, message
+        self._hunks = None if hunks is None else tuple(sorted(set(hunks)))
         self._done.set()
 
     @property
@@ -45,6 +49,11 @@ class Reply:
     def decision(self) -> Decision:
         """The answer; `reject` until answered."""
         return self._decision
+
+    @property
+    def hunks(self) -> tuple[int, ...] | None:
+        """The accepted hunks of an edit (0-based), or None for all of them."""
+        return self._hunks
 
     @property
     def message(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.edits.files import UndoEntry, UndoStack, atomic_write, unified_diff
+from app.core.agent.edits.hunks import apply_hunks, split_hunks
 from app.core.agent.events import Diagnostics, EditProposed, EditResolved, Event, PermissionRequest, Reply
 from app.core.agent.index_port import ProjectIndexPort
 from app.core.agent.permissions import Permissions, always_pattern
@@ -110,32 +111,64 @@ class EditSession:
         ask = action == "ask" and not self.gate.auto_accept
         proposal = EditProposed(edit_id, relpath, kind, diff, Reply() if ask else None)
         yield proposal
+        partial = ""
         if proposal.reply is not None:
             decision = proposal.reply.wait(cancel)
             if decision == "always":
                 self.gate.permissions.remember_always("edit", "*")
+            chosen = proposal.reply.hunks
+            if decision != "reject" and chosen is not None and not chosen:
+                decision = "reject"  # every hunk was turned down
             if decision == "reject":
                 yield EditResolved(
                     edit_id, relpath, applied=False, reason=proposal.reply.message or "rejected"
                 )
                 note = f": {proposal.reply.message}" if proposal.reply.message else ""
                 return f"the user rejected the edit to {relpath}{note}"
+            if chosen is not None:
+                new_text, partial = _only_hunks(diff, old_text, new_text, chosen, relpath=relpath)
         atomic_write(path, encoding.encode(new_text))
         self.undo.push(UndoEntry(path, relpath, old))
         self.applied.append(relpath)
         self.index.file_changed(relpath)
-        yield EditResolved(edit_id, relpath, applied=True)
+        yield EditResolved(edit_id, relpath, applied=True, reason=partial.split(";")[0])
         logger.info("edit %d applied (%s, %d bytes)", edit_id, kind, len(new_text))
         issues = self.index.syntax_issues(relpath, new_text)
         yield Diagnostics(relpath, tuple(issues))
         lines = new_text.count("\n") + (0 if new_text.endswith("\n") else 1)
         report = f"applied the edit to {relpath} ({kind}, now {lines} lines)."
+        if partial:
+            report = f"applied part of the edit to {relpath} ({kind}, now {lines} lines): {partial}."
         if issues:
             shown = "\n".join(f"  line {i.line}, column {i.column}: {i.message}" for i in issues[:10])
             report += f"\nSyntax errors in {relpath} after the edit; fix them:\n{shown}"
         else:
             report += " No syntax errors."
         return report
+
+
+def _only_hunks(
+    diff: str, old_text: str, new_text: str, chosen: tuple[int, ...], *, relpath: str
+) -> tuple[str, str]:
+    """The text with only the `chosen` hunks applied, and what to tell the model about the rest.
+
+    The note is empty when every hunk was chosen (the edit is applied whole).
+    """
+    _header, hunks = split_hunks(diff)
+    try:
+        text = apply_hunks(old_text, new_text, chosen)
+    except ValueError as exc:
+        raise ToolError(f"{relpath}: {exc}") from None
+    rejected = [i for i in range(len(hunks)) if i not in chosen]
+    if not rejected:
+        return new_text, ""
+    headers = ", ".join(f"{i + 1} ({hunks[i].splitlines()[0]})" for i in rejected)
+    which = f"hunk {headers} was" if len(rejected) == 1 else f"hunks {headers} were"
+    note = (
+        f"the user accepted {len(hunks) - len(rejected)} of {len(hunks)} hunks; "
+        f"{which} rejected and not applied, so those lines are unchanged"
+    )
+    return text, note
 
 
 @dataclass(frozen=True)
