@@ -6,14 +6,22 @@
    baseline: a bare QApplication + QMainWindow in a fresh process.
 2. Longest event-loop stall while indexing a large project on the pool (goal < 50 ms);
    baseline: the same idle event loop.
-3. Longest stall while the real demo model streams an answer into the chat pane (goal < 50 ms).
+3. Longest stall while a reply streams into the chat pane (goal < 50 ms): the real demo model's
+   answer, and a long scripted Markdown reply (~45k characters: headings, lists, code). Each is
+   measured twice in the same run: with the incremental transcript (finished Markdown blocks
+   appended once, only the unfinished block re-rendered) and with the baseline, the same
+   transcript told that no block is ever finished, i.e. the whole reply re-rendered as Markdown
+   on every 40 ms update (the renderer before incremental rendering). Runs alternate between
+   the two and the median longest stall of each is shown (single runs vary by ±20 ms here).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -123,44 +131,122 @@ def indexing_stall(app, project: Path) -> tuple[float, float, int]:
     files = window.status.index.text()
     window.indexer.stop(wait=True)
     worker.shutdown()
-    window.deleteLater()
+    dispose(window)
     return worst, took, int(files.split()[1].replace(",", "")) if files.startswith("Indexed") else 0
 
 
-def generation_stall(app) -> tuple[float, int]:
+def dispose(window) -> None:
+    """Destroy `window` now, so its teardown does not land inside the next measurement."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.hide()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+class LongReplyModel:
+    """Streams a long scripted Markdown reply in small pieces, as fast as a quick GPU would."""
+
+    n_ctx = 32768
+
+    def __init__(self, text: str, *, piece: int = 12, pause_s: float = 0.002) -> None:
+        self.text, self.piece, self.pause_s = text, piece, pause_s
+        self.info = None
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4
+
+    def chat(self, messages, *, sampling, cancel, **_):
+        from app.core.runtime.generation import GenerationDone, GenerationStats, TextDelta
+
+        pieces = [self.text[i : i + self.piece] for i in range(0, len(self.text), self.piece)]
+        for piece in pieces:
+            if cancel.wait(self.pause_s):
+                break
+            yield TextDelta(piece)
+        stats = GenerationStats(
+            prompt_tokens=10, cached_tokens=0, completion_tokens=len(pieces), ttft_s=0.0,
+            tokens_per_s=0.0, total_s=0.0,
+        )  # fmt: skip
+        yield GenerationDone(finish_reason="stop", text=self.text, stats=stats)
+
+
+def long_markdown() -> str:
+    """~45k characters of the Markdown a long answer has: headings, paragraphs, lists, code."""
+    para = "The keeper climbed the **stairs** at dusk; see pkg/net.py:12 and `retry()` for details. " * 4
+    code = "```python\n" + "\n".join(f"def f{i}(x):\n    return x * {i}  # note" for i in range(30)) + "\n```"
+    parts = [
+        f"## Part {i}\n\n{para}\n\n- item a\n- item b\n\n{code if i % 4 == 0 else para}\n\n"
+        for i in range(40)
+    ]
+    long_code = "\n".join(f"def g{i}(x):\n    return x + {i}" for i in range(150))
+    return "".join(parts) + f"```python\n{long_code}\n```\n\nThat is all.\n"
+
+
+def with_renderer(incremental: bool):
+    """Context: the transcript as built, or the baseline that never marks a block finished."""
+    from contextlib import contextmanager
+
+    import app.ui.chat_transcript as transcript
+
+    @contextmanager
+    def patched():
+        real = transcript.finished_prefix
+        if not incremental:
+            transcript.finished_prefix = lambda text, *, start=0: start
+        try:
+            yield
+        finally:
+            transcript.finished_prefix = real
+
+    return patched()
+
+
+def generation_stall(app, *, model=None, incremental: bool = True) -> tuple[float, int, int]:
+    """(longest stall, tokens, characters) while `model` (default: the demo model) streams a reply."""
     from app.core.settings import Settings
     from app.core.store.demo import demo_model_path
     from app.ui.main_window import MainWindow
     from app.ui.model_worker import ModelWorker, local_model_loader
 
-    path = demo_model_path()
-    if path is None:
-        return float("nan"), 0
     worker = ModelWorker()
     window = MainWindow(settings=Settings(), worker=worker, modal_errors=False)
     window.show()
-    worker.load(local_model_loader(path, n_ctx=2048, n_threads=0, gpu="off"))
+    if model is None:
+        path = demo_model_path()
+        if path is None:
+            worker.shutdown()
+            return float("nan"), 0, 0
+        worker.load(local_model_loader(path, n_ctx=2048, n_threads=0, gpu="off"))
+    else:
+        worker.set_model(model)
     while not window.chat.input.isEnabled():
         app.processEvents()
         time.sleep(0.005)
-    meter = StallMeter()
-    meter.start()
-    window.chat.send("Write a long story about a lighthouse keeper, with many details.")
-    while window.chat.busy:
-        app.processEvents()
-        time.sleep(0.001)
-    worst = meter.stop()
+    gc.collect()  # garbage of an earlier measurement is not this one's stall
+    with with_renderer(incremental):
+        meter = StallMeter()
+        meter.start()
+        window.chat.send("Write a long story about a lighthouse keeper, with many details.")
+        while window.chat.busy:
+            app.processEvents()
+            time.sleep(0.001)
+        worst = meter.stop()
     leaf = window.chat.conversation.leaf()
     tokens = getattr(leaf.stats, "completion_tokens", 0) if leaf else 0
+    chars = len(leaf.text) if leaf else 0
     worker.shutdown()
-    window.deleteLater()
-    return worst, tokens
+    dispose(window)
+    return worst, tokens, chars
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     default = Path(sysconfig.get_paths()["purelib"])
     parser.add_argument("--project", type=Path, default=default, help="a large folder to index")
+    parser.add_argument("--chat-only", action="store_true", help="only the streaming measurements")
+    parser.add_argument("--rounds", type=int, default=3, help="streaming runs per renderer (median shown)")
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
@@ -168,6 +254,12 @@ def main() -> int:
         f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} logical CPUs, "
         f"Python {platform.python_version()}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}"
     )
+    app = QApplication.instance() or QApplication([])
+    if args.chat_only:
+        idle = idle_stall(app, 2.0)
+        print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
+        chat_stalls(app, idle, rounds=args.rounds)
+        return 0
     app_in, app_out = startup(STARTUP_APP)
     base_in, base_out = startup(STARTUP_BASE)
     print(
@@ -175,7 +267,6 @@ def main() -> int:
         f"whole process | baseline bare QMainWindow: {base_in * 1000:.0f} ms / {base_out * 1000:.0f} ms | "
         f"ratio {app_out / base_out:.2f}x (goal < 1500 ms)"
     )
-    app = QApplication.instance() or QApplication([])
     idle = idle_stall(app, 2.0)
     print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
     worst, took, files = indexing_stall(app, args.project.resolve())
@@ -183,12 +274,32 @@ def main() -> int:
         f"indexing {args.project} ({files:,} files in {took:.1f} s): longest stall {worst * 1000:.1f} ms | "
         f"{worst / idle:.1f}x idle (goal < 50 ms)"
     )
-    worst, tokens = generation_stall(app)
-    print(
-        f"streaming {tokens} tokens from the demo model into the chat: longest stall {worst * 1000:.1f} ms | "
-        f"{worst / idle:.1f}x idle (goal < 50 ms)"
-    )
+    chat_stalls(app, idle, rounds=args.rounds)
     return 0
+
+
+def chat_stalls(app, idle: float, *, rounds: int) -> None:
+    """Streaming stalls, incremental vs baseline (interleaved, median of `rounds`), per reply kind."""
+    for label, model in (
+        ("the demo model", None),
+        ("a long scripted reply", LongReplyModel(long_markdown())),
+    ):
+        base_runs, runs = [], []
+        for _ in range(rounds):
+            base_runs.append(generation_stall(app, model=model, incremental=False)[0])
+            worst, tokens, chars = generation_stall(app, model=model, incremental=True)
+            runs.append(worst)
+        base, worst = statistics.median(base_runs), statistics.median(runs)
+        print(
+            f"streaming {tokens} tokens ({chars:,} chars) from {label} into the chat, median of {rounds}: "
+            f"longest stall {worst * 1000:.1f} ms incremental (runs: {_ms(runs)}) | baseline whole-reply "
+            f"re-render {base * 1000:.1f} ms (runs: {_ms(base_runs)}) | {worst / base:.2f}x baseline, "
+            f"{worst / idle:.1f}x idle (goal < 50 ms)"
+        )
+
+
+def _ms(values: list[float]) -> str:
+    return ", ".join(f"{v * 1000:.0f}" for v in values)
 
 
 if __name__ == "__main__":
