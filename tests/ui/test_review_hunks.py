@@ -81,6 +81,9 @@ def test_real_agent_applies_the_chosen_hunk_and_undo_restores_the_file(qtbot, pr
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert target.read_text() == OLD.replace("VALUE_18 = 18\n", "VALUE_18 = 1800\n")
         assert card.state.text() == "applied: the user accepted 1 of 2 hunks"
+        # The agent turn's footer and the speed label show the time to the first token.
+        assert "first token " in w.chat.transcript.toPlainText()
+        assert " · first token " in w.chat.speed.text()
         # What the model was told on its next step.
         told = [m["content"] for m in model.calls[-1].messages if m.get("role") == "tool"][-1]
         assert "hunk 1 (@@ -1,5 +1,5 @@) was rejected" in told

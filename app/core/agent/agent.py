@@ -126,6 +126,7 @@ class Agent:
             completion_tokens=stats.completion_tokens,
             tokens_per_s=stats.tokens_per_s,
             elapsed_s=time.perf_counter() - started,
+            ttft_s=None if stats.first_token_at is None else stats.first_token_at - started,
         )
 
     def _turn(self, request: TurnRequest, *, cancel: CancelToken, stats: StepStats) -> Iterator[Event]:

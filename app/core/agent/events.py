@@ -170,6 +170,7 @@ class TurnDone:
     completion_tokens: int
     tokens_per_s: float
     elapsed_s: float
+    ttft_s: float | None = None  # seconds from the start of the turn to the model's first token
 
 
 Event = (

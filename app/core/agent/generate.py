@@ -23,6 +23,7 @@ class StepStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     generation_s: float = 0.0
+    first_token_at: float | None = None  # perf_counter() when the turn's first token arrived
 
     @property
     def tokens_per_s(self) -> float:
@@ -119,6 +120,8 @@ def generate_step(
         try:
             for item in stream:
                 if isinstance(item, TextDelta):
+                    if stats.first_token_at is None:
+                        stats.first_token_at = time.perf_counter()
                     parts.append(item.text)
                     count += 1
                     shown = visible.feed(item.text)
@@ -185,6 +188,8 @@ def _constrained_call(
         cancel=cancel,
     ):
         if isinstance(item, TextDelta):
+            if stats.first_token_at is None:
+                stats.first_token_at = time.perf_counter()
             parts.append(item.text)
         elif isinstance(item, GenerationDone):
             finish = item.finish_reason
