@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -17,6 +19,10 @@ from app.core.settings import Settings
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker, local_model_loader
 from app.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from app.ui.download_runner import DownloadRunner
+    from app.ui.model_setup_dialog import ModelSetupDialog
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +57,16 @@ class EnclaveApp(QObject):
         self._ask = ask
         self._ask_timeout_s = ask_timeout_s
         self._asked = False
+        self._setup_dialog: ModelSetupDialog | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._gates_open = 0
         w = self.window
         w.settings_changed.connect(self.save_settings)
         w.open_folder_requested.connect(self._on_open_folder_requested)
         w.model_setup_requested.connect(self.show_model_setup)
         w.model_file_requested.connect(self._on_model_file_requested)
         w.model_file_dropped.connect(self.use_model_file)
+        w.model_chosen.connect(self.use_model_file)
         w.theme_requested.connect(self._on_theme_requested)
         self.worker.failed.connect(w.presenter.present)
         self.worker.job_finished.connect(self._on_job_finished)
@@ -79,17 +89,42 @@ class EnclaveApp(QObject):
         self.save_settings()
         self._load(path)
 
-    def show_model_setup(self) -> None:
-        """Open the first-run model dialog (non-blocking)."""
+    def show_model_setup(self, *, runner: DownloadRunner | None = None) -> ModelSetupDialog:
+        """Open the model dialog (non-blocking); the same one comes back while a download is kept."""
         from app.core.store.demo import demo_model_path
         from app.ui.model_setup_dialog import ModelSetupDialog
 
-        demo = demo_model_path()
-        dialog = ModelSetupDialog(demo_available=demo is not None, parent=self.window)
-        dialog.model_file_chosen.connect(self.use_model_file)
-        if demo is not None:
-            dialog.demo_chosen.connect(lambda: self._load(demo))
+        dialog = self._setup_dialog
+        if dialog is None or runner is not None:
+            if dialog is not None and dialog.downloading:
+                dialog.runner.stop(wait=True)
+            demo = demo_model_path()
+            dialog = ModelSetupDialog(demo_available=demo is not None, runner=runner, parent=self.window)
+            dialog.model_file_chosen.connect(self.use_model_file)
+            dialog.model_installed.connect(self._on_model_installed)
+            dialog.runner.failed.connect(lambda exc: logger.info("download failed: %s", type(exc).__name__))
+            if demo is not None:
+                dialog.demo_chosen.connect(lambda: self._load(demo))
+            self._setup_dialog = dialog
         dialog.open()
+        return dialog
+
+    def shutdown(self) -> None:
+        """Stop every thread the app started (a running download is paused, keeping its bytes)."""
+        if self._setup_dialog is not None:
+            self._setup_dialog.runner.stop(wait=True)
+        unsubscribe = getattr(self, "_unsubscribe", None)
+        if unsubscribe is not None:
+            unsubscribe()
+            self._unsubscribe = None
+        self.window.indexer.stop(wait=True)
+        self.worker.shutdown()
+
+    def _on_model_installed(self, model: object) -> None:
+        self.settings.model = str(getattr(model, "id", ""))
+        self.save_settings()
+        self.window.refresh_model_picker()
+        self._load(Path(str(getattr(model, "path", ""))))
 
     def _load_configured_model(self) -> None:
         from app.core.store.resolve import resolve_model
@@ -124,13 +159,21 @@ class EnclaveApp(QObject):
         bridge.entry_added.connect(self._on_ledger_entry)
         for entry in guard.ledger():
             self.window.ledger.add_entry(entry)
-        self.window.status.set_privacy(refused=guard.refused_count(), gate_open=guard.gate_open())
+        self._gates_open = 1 if guard.gate_open() else 0
+        self.window.status.set_privacy(refused=guard.refused_count(), gate_open=self._gates_open > 0)
         self._unsubscribe = guard.subscribe(bridge.entry_added.emit)
         self._guard = guard
 
     def _on_ledger_entry(self, entry: object) -> None:
         self.window.ledger.add_entry(entry)
-        self.window.status.set_privacy(refused=self._guard.refused_count(), gate_open=self._guard.gate_open())
+        # The gate's state as of this entry (not as of now: a fast download may already be over),
+        # so Online shows for every download, however short, and Offline once it closed.
+        operation = getattr(entry, "operation", "")
+        if operation == "gate-open":
+            self._gates_open += 1
+        elif operation == "gate-close":
+            self._gates_open = max(0, self._gates_open - 1)
+        self.window.status.set_privacy(refused=self._guard.refused_count(), gate_open=self._gates_open > 0)
 
     def _on_open_folder_requested(self) -> None:
         start = self.settings.recent_projects[0] if self.settings.recent_projects else str(Path.home())
@@ -234,5 +277,5 @@ def run_app(args: list[str]) -> int:
         enclave.window.open_project(Path(ns.project))
     enclave.start()
     code = app.exec()
-    enclave.worker.shutdown()
+    enclave.shutdown()
     return code

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -26,6 +25,7 @@ from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
 from app.ui.chat_transcript import ChatTranscript
 from app.ui.conversation import Conversation
+from app.ui.model_picker import ModelPicker
 from app.ui.permission_prompt import PermissionPrompt
 
 _MENTION = re.compile(r"(?:^|\s)@([\w./-]+)")
@@ -50,7 +50,6 @@ class ChatPanel(QWidget):
     stop_requested = Signal()
     open_location_requested = Signal(str, int)
     mode_changed = Signal(str)
-    model_choice_requested = Signal(int)  # index in the picker
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,10 +60,7 @@ class ChatPanel(QWidget):
         self._mode = "plan"
         self._skills: list[str] = []
 
-        self.model_picker = QComboBox(self)
-        self.model_picker.setAccessibleName("Model")
-        self.model_picker.setToolTip("The local model that answers")
-        self.model_picker.setMinimumContentsLength(18)
+        self.model_picker = ModelPicker(self)
         self.mode_button = QPushButton(self)
         self.mode_button.setAccessibleName("Plan or Build mode")
         self.mode_button.setToolTip("Plan reads only; Build may edit files and run commands (Tab)")
@@ -133,7 +129,6 @@ class ChatPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.mode_button.clicked.connect(self.toggle_mode)
         self.transcript.link_activated.connect(self._on_link_activated)
-        self.model_picker.activated.connect(self.model_choice_requested)
         self.set_context(used=0, size=0)
         self._update_mode_button()
         self._set_busy(False)
@@ -166,6 +161,15 @@ class ChatPanel(QWidget):
         self.gauge.setMaximum(max(size, 1))
         self.gauge.setValue(min(used, max(size, 1)))
         self.gauge.setFormat(f"{used:,} / {size:,} tokens" if size else "no model")
+
+    def clear_conversation(self) -> None:
+        """Start over with an empty conversation (nothing of the old one is kept)."""
+        if self._busy:
+            return
+        self.conversation = Conversation()
+        self._editing = None
+        self.editing_label.hide()
+        self.transcript.show_conversation(self.conversation)
 
     def set_skills(self, names: list[str]) -> None:
         """Skills offered after `/`."""

@@ -128,3 +128,17 @@ class Conversation:
             if turn.text or turn.role == "user":
                 out.append({"role": turn.role, "content": turn.text})
         return out
+
+    def export_messages(self) -> list[Message]:
+        """The active branch for an export: the agent's own messages (tool calls too) where kept."""
+        out: list[Message] = []
+        for turn in self.active_path():
+            if turn.role == "user":
+                out.append({"role": "user", "content": turn.text})
+            elif turn.payload:
+                if out and out[-1]["role"] == "user":
+                    out.pop()  # the agent's record starts with the question itself
+                out.extend(turn.payload)
+            elif turn.text:
+                out.append({"role": "assistant", "content": turn.text})
+        return out

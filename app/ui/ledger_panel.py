@@ -37,6 +37,10 @@ class LedgerPanel(QWidget):
             else "The network guard is not available in this build, so no ledger is kept."
         )
 
+    def clear(self) -> None:
+        """Remove every row (the ledger itself was emptied)."""
+        self.table.setRowCount(0)
+
     def add_entry(self, entry: object) -> None:
         """Append one entry."""
         row = self.table.rowCount()

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from app.ui import privacy_actions
+
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
@@ -40,6 +42,21 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     add(file_menu, "save", "&Save", StdKey.Save, w.editors.save_current)
     add(file_menu, "save_all", "Save A&ll", "Ctrl+Shift+S", w.editors.save_all)
     add(file_menu, "close_tab", "&Close Tab", "Ctrl+W", lambda: w.editors.close_tab(w.editors.currentIndex()))
+    file_menu.addSeparator()
+    add(
+        file_menu,
+        "export",
+        "&Export Conversation…",
+        "Ctrl+Shift+E",
+        lambda: privacy_actions.export_conversation(w),
+    )
+    add(
+        file_menu,
+        "forget",
+        "&Forget Everything…",
+        "Ctrl+Shift+Del",
+        lambda: privacy_actions.forget_everything(w),
+    )
     file_menu.addSeparator()
     add(file_menu, "quit", "&Quit", "Ctrl+Q", w.close)
 

@@ -30,6 +30,7 @@ from app.ui.file_tree import FileTree
 from app.ui.index_runner import IndexRunner
 from app.ui.ledger_panel import LedgerPanel
 from app.ui.main_menu import build_menus
+from app.ui.model_picker import installed_models
 from app.ui.model_worker import ModelWorker
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
     open_folder_requested = Signal()
     model_setup_requested = Signal()
     model_file_requested = Signal()
+    model_chosen = Signal(object)  # Path of an installed model picked in the chat pane
     theme_requested = Signal(str)
 
     def __init__(self, *, settings: Settings, worker: ModelWorker, modal_errors: bool = True) -> None:
@@ -126,8 +128,11 @@ class MainWindow(QMainWindow):
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_unloaded.connect(self._on_model_unloaded)
         self._n_ctx = 0
-        self.chat.model_choice_requested.connect(self._on_model_choice_requested)
-        self._fill_model_picker("No model")
+        picker = self.chat.model_picker
+        picker.set_choices(lambda: installed_models(self.settings))
+        picker.model_chosen.connect(self.model_chosen)
+        picker.file_requested.connect(self.model_file_requested)
+        picker.setup_requested.connect(self.model_setup_requested)
         self.chat.set_ready(
             False,
             reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
@@ -245,22 +250,16 @@ class MainWindow(QMainWindow):
         self.status.set_index("Index failed")
         self.presenter.present(exc)
 
-    def _fill_model_picker(self, current: str) -> None:
-        picker = self.chat.model_picker
-        picker.clear()
-        picker.addItems([current, "Use a model file…", "Set up a model…"])
-        picker.setCurrentIndex(0)
-
-    def _on_model_choice_requested(self, index: int) -> None:
-        self.chat.model_picker.setCurrentIndex(0)
-        if index == 1:
-            self.model_file_requested.emit()
-        elif index == 2:
-            self.model_setup_requested.emit()
+    def refresh_model_picker(self) -> None:
+        """Read the installed models again (after a download or an import)."""
+        self.chat.model_picker.refresh()
 
     def _on_model_loaded(self, info: object) -> None:
         self.status.set_model(info)
-        self._fill_model_picker(str(getattr(info, "name", "") or "Model"))
+        path = getattr(info, "path", None)
+        self.chat.model_picker.set_current(
+            Path(path) if path else None, label=str(getattr(info, "name", "") or "Model")
+        )
         self._n_ctx = int(getattr(info, "n_ctx", 0) or 0)
         if not self._n_ctx and self.worker.has_model:
             self._n_ctx = int(getattr(getattr(self.worker, "_model", None), "n_ctx", 0) or 0)
@@ -269,7 +268,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_unloaded(self) -> None:
         self.status.set_model(None)
-        self._fill_model_picker("No model")
+        self.chat.model_picker.set_current(None)
         self.chat.set_ready(False, reason="No model loaded.")
 
     def _on_context_used(self, used: int) -> None:

@@ -1,6 +1,9 @@
-"""First run: the model the fit planner recommends for this machine, or a file to import.
+"""First run: download the model the fit planner recommends for this machine, or import a file.
 
-Without a model the app still works for browsing and search; this dialog can be closed.
+Without a model the app still works for browsing and search; this dialog can be closed. The
+download runs on its own thread (`DownloadRunner`): progress with speed and time left, Pause
+(the bytes are kept; Download again resumes from them) and Cancel (they are removed).
+Closing the dialog pauses a running download.
 """
 
 from __future__ import annotations
@@ -8,17 +11,29 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.background import run_in_pool
+from app.ui.download_runner import DownloadRunner, progress_text
+from app.ui.error_presenter import message_for
 
 logger = logging.getLogger(__name__)
 
 
-def _recommendation_text() -> str:
-    """Ask the fit planner (runs on a pool thread: probing hardware can take a moment)."""
+def _recommendation() -> tuple[Any, str]:
+    """(catalog entry or None, text) from the fit planner (pool thread: probing takes a moment)."""
     import shutil
 
     from app.core.paths import user_dirs
@@ -28,28 +43,41 @@ def _recommendation_text() -> str:
 
     dirs = user_dirs()
     dirs.data.mkdir(parents=True, exist_ok=True)
-    rec = recommend(load_catalog(), probe_hardware(), free_disk=shutil.disk_usage(dirs.data).free)
+    catalog = load_catalog()
+    rec = recommend(catalog, probe_hardware(), free_disk=shutil.disk_usage(dirs.data).free)
     if rec.agent is None:
-        return "No catalog model fits this machine; import a smaller .gguf file instead."
+        return None, "No catalog model fits this machine; import a smaller .gguf file instead."
     fit = rec.agent
     size = fit.download_bytes / 2**30
-    return (
+    text = (
         f"<b>{html.escape(fit.model_id)}</b> — {html.escape(fit.rating)}: {html.escape(fit.reason)}<br>"
         f"Download {size:.1f} GB once; context {fit.n_ctx:,} tokens in {html.escape(fit.memory)}."
     )
+    return catalog.require(fit.model_id), text
 
 
 class ModelSetupDialog(QDialog):
-    """Pick how to get a model; emits `model_file_chosen` or `demo_chosen`."""
+    """Pick how to get a model; emits `model_installed`, `model_file_chosen` or `demo_chosen`."""
 
     model_file_chosen = Signal(object)  # Path
+    model_installed = Signal(object)  # InstalledModel, after a finished download
     demo_chosen = Signal()
 
-    def __init__(self, *, demo_available: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        demo_available: bool,
+        runner: DownloadRunner | None = None,
+        recommend: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Set up a model")
         self.setAccessibleName("Model setup")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
+        self.entry: Any = None  # the catalog entry a Download button press fetches
+        self.download_options: dict[str, Any] = {}
+        self.runner = runner or DownloadRunner()
         intro = QLabel(
             "<h3>Choose the model that answers</h3><p>Enclave runs the model on this machine. "
             "The only time it uses the network is a download you start here.</p>",
@@ -59,21 +87,34 @@ class ModelSetupDialog(QDialog):
         self.recommendation = QLabel("Checking what fits this machine…", self)
         self.recommendation.setWordWrap(True)
         self.recommendation.setAccessibleName("Recommended model")
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Download progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel(self)
+        self.progress_label.setAccessibleName("Download status")
+        self.progress_label.setWordWrap(True)
+        self.progress.hide()
+        self.progress_label.hide()
         self.download_button = QPushButton("Download recommended model", self)
         self.download_button.setObjectName("primary")
         self.download_button.setEnabled(False)
-        self.download_button.setToolTip(
-            "Downloading from the app is not available in this build yet: "
-            "use `enclave models download ID` or import a file."
-        )
+        self.pause_button = QPushButton("Pause", self)
+        self.pause_button.setToolTip("Stop for now and keep what was downloaded; Resume continues from there")
+        self.cancel_button = QPushButton("Cancel download", self)
+        self.cancel_button.setToolTip("Stop and delete what was downloaded")
         self.import_button = QPushButton("Import a .gguf file…", self)
         self.import_button.setAccessibleName("Import a model file")
         self.demo_button = QPushButton("Use the demo model (SmolLM2-135M)", self)
         self.demo_button.setVisible(demo_available)
-        later = QPushButton("Later", self)
-        later.setToolTip("Browse and search without a model")
+        later = QPushButton("Close", self)
+        later.setToolTip("Browse and search without a model (a running download is paused)")
+        download_row = QHBoxLayout()
+        download_row.addWidget(self.download_button)
+        download_row.addWidget(self.pause_button)
+        download_row.addWidget(self.cancel_button)
+        download_row.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.download_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
@@ -81,23 +122,107 @@ class ModelSetupDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.recommendation)
+        layout.addLayout(download_row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_label)
         layout.addLayout(buttons)
         later.clicked.connect(self.reject)
+        self.download_button.clicked.connect(lambda: self.start_download())
+        self.pause_button.clicked.connect(self.runner.pause)
+        self.pause_button.clicked.connect(lambda: self._say("Pausing…"))
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.clicked.connect(lambda: self._say("Cancelling…"))
         self.import_button.clicked.connect(self._on_import_clicked)
         self.demo_button.clicked.connect(self._on_demo_clicked)
-        run_in_pool(
-            _recommendation_text,
-            on_done=self._show_recommendation,
-            on_failed=self._show_unavailable,
-            owner=self,
-        )
+        self.runner.event_emitted.connect(self._on_event)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.ended.connect(self._on_ended)
+        self._set_running(False)
+        if recommend:
+            run_in_pool(
+                _recommendation,
+                on_done=self._show_recommendation,
+                on_failed=self._show_unavailable,
+                owner=self,
+            )
 
-    def _show_recommendation(self, text: object) -> None:
-        self.recommendation.setText(str(text))
+    @property
+    def downloading(self) -> bool:
+        """Whether a download is running."""
+        return self.runner.isRunning()
+
+    def set_entry(self, entry: Any, *, text: str = "") -> None:
+        """The catalog model Download fetches (the fit planner's choice, or a test's)."""
+        self.entry = entry
+        if text:
+            self.recommendation.setText(text)
+        self.download_button.setEnabled(entry is not None and not self.downloading)
+
+    def start_download(self) -> bool:
+        """Download (or resume downloading) `entry`; False when there is nothing to start."""
+        if self.entry is None or not self.runner.start_download(self.entry, **self.download_options):
+            return False
+        self._set_running(True)
+        self.progress.show()
+        self._say(f"Connecting to download {self.entry.id}…")
+        return True
+
+    def done(self, result: int) -> None:
+        """Closing pauses a running download (its bytes stay for a resume)."""
+        if self.downloading:
+            self.runner.pause()
+        super().done(result)
+
+    def _show_recommendation(self, result: object) -> None:
+        entry, text = result if isinstance(result, tuple) else (None, str(result))
+        if self.entry is None:
+            self.set_entry(entry, text=str(text))
 
     def _show_unavailable(self, exc: object) -> None:
         logger.info("no recommendation: %s", type(exc).__name__)
         self.recommendation.setText("The fit planner is not available in this build; import a .gguf file.")
+
+    def _on_event(self, event: object) -> None:
+        from app.core.store.progress import ByteProgress, ModelReady, StageChanged
+
+        if isinstance(event, ByteProgress):
+            self.progress.setValue(int(event.fraction * 1000))
+            self._say(f"{event.stage.capitalize()} {event.file}: {progress_text(event)}")
+        elif isinstance(event, StageChanged):
+            self._say(f"{event.stage.capitalize()}: {event.message}")
+        elif isinstance(event, ModelReady):
+            self.progress.setValue(1000)
+            model = event.model
+            self._say(f"{model.id} is installed ({model.size / 2**30:.2f} GiB).")
+            self.model_installed.emit(model)
+
+    def _on_failed(self, exc: object) -> None:
+        text = message_for(exc) if isinstance(exc, BaseException) else None
+        self._say(f"The download stopped: {text}" if text else "The download stopped.")
+
+    def _on_ended(self, outcome: str) -> None:
+        self._set_running(False)
+        if outcome == "paused":
+            self.download_button.setText("Resume download")
+            self._say(f"Paused at {self.progress.value() / 10:.0f}%. Resume continues from there.")
+        elif outcome == "cancelled":
+            self.download_button.setText("Download recommended model")
+            self.progress.setValue(0)
+            self._say("Download cancelled; the partial file was deleted.")
+        elif outcome == "done" and self.isVisible():
+            self.accept()
+        elif outcome == "failed":
+            self.download_button.setText("Resume download")
+
+    def _set_running(self, running: bool) -> None:
+        self.download_button.setEnabled(not running and self.entry is not None)
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        self.import_button.setEnabled(not running)
+
+    def _say(self, text: str) -> None:
+        self.progress_label.setText(text)
+        self.progress_label.show()
 
     def _on_import_clicked(self) -> None:
         name, _ = QFileDialog.getOpenFileName(

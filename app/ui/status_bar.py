@@ -5,6 +5,17 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
+from app.ui.theme import is_dark
+
+# Offline is the normal state (green); an open gate (a download the user started) is amber.
+_OFFLINE = {"light": "#2e7d32", "dark": "#81c784"}
+_ONLINE = {"light": "#b35900", "dark": "#ffb74d"}
+
+
+def privacy_colour(*, gate_open: bool, dark: bool) -> str:
+    """The colour of the network status: one for Offline, another while the network is open."""
+    return (_ONLINE if gate_open else _OFFLINE)["dark" if dark else "light"]
+
 
 class EnclaveStatusBar(QStatusBar):
     """Three permanent labels; the privacy one is clickable to open the ledger."""
@@ -40,6 +51,8 @@ class EnclaveStatusBar(QStatusBar):
             else "No connection leaves this machine. Click to see the network ledger."
         )
         self.privacy.setProperty("gate", "open" if gate_open else "closed")
+        colour = privacy_colour(gate_open=gate_open, dark=is_dark(self.palette()))
+        self.privacy.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: 600; padding: 0 6px; }}")
         style: QStyle = self.privacy.style()
         style.unpolish(self.privacy)
         style.polish(self.privacy)

@@ -1,0 +1,119 @@
+"""The model picker: installed models from the store, the demo model, and ways to get another.
+
+The list is read when the picker opens (the store's manifest is a small file, but its modules
+are kept off the start-up path).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from app.core.errors import EnclaveError
+from app.core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_FILE = "file"
+_SETUP = "setup"
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """One model the picker offers."""
+
+    label: str
+    path: Path
+
+
+def installed_models(settings: Settings) -> list[ModelChoice]:
+    """Installed models (the store's manifest and the folders the user added), then the demo."""
+    from app.core.store.demo import demo_model_path
+    from app.core.store.location import StoreLocation
+    from app.core.store.manage import list_models
+
+    choices: list[ModelChoice] = []
+    try:
+        rows = list_models(location=StoreLocation.default(), extra_dirs=settings.extra_model_dirs)
+    except (EnclaveError, OSError) as exc:  # a damaged manifest must not break the picker
+        logger.info("models not listed: %s", type(exc).__name__)
+        rows = []
+    for row in rows:
+        if row.present:
+            choices.append(ModelChoice(f"{row.id} ({row.size / 2**30:.1f} GiB)", Path(row.path)))
+    demo = demo_model_path()
+    if demo is not None and all(c.path != demo for c in choices):
+        choices.append(ModelChoice("Demo: SmolLM2-135M (tiny, for trying Enclave)", demo))
+    return choices
+
+
+class ModelPicker(QComboBox):
+    """Pick the model that answers; emits what the user chose."""
+
+    model_chosen = Signal(object)  # Path of an installed model other than the current one
+    file_requested = Signal()
+    setup_requested = Signal()
+
+    def __init__(
+        self, parent: QWidget | None = None, *, choices: Callable[[], list[ModelChoice]] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Model")
+        self.setToolTip("The local model that answers")
+        self.setMinimumContentsLength(18)
+        self._choices = choices
+        self._known: list[ModelChoice] = []
+        self._current: Path | None = None
+        self._current_label = "No model"
+        self.activated.connect(self._on_activated)
+        self._fill()
+
+    def set_choices(self, choices: Callable[[], list[ModelChoice]]) -> None:
+        """Where the list of models comes from (read on each refresh)."""
+        self._choices = choices
+
+    def set_current(self, path: Path | None, *, label: str = "") -> None:
+        """The model that is loaded now (None: none)."""
+        self._current = path
+        self._current_label = label or (path.name if path else "No model")
+        self._fill()
+
+    def refresh(self) -> None:
+        """Read the installed models again."""
+        if self._choices is not None:
+            self._known = self._choices()
+        self._fill()
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        """Refresh the list just before it opens."""
+        self.refresh()
+        super().showPopup()
+
+    def _fill(self) -> None:
+        self.blockSignals(True)
+        self.clear()
+        current = self._current.resolve() if self._current else None
+        known = [c for c in self._known if c.path.resolve() != current]
+        self.addItem(self._current_label, str(self._current) if self._current else None)
+        for choice in known:
+            self.addItem(choice.label, str(choice.path))
+        self.insertSeparator(self.count())
+        self.addItem("Use a model file…", _FILE)
+        self.addItem("Set up a model…", _SETUP)
+        self.setCurrentIndex(0)
+        self.blockSignals(False)
+
+    def _on_activated(self, index: int) -> None:
+        data = self.itemData(index)
+        self.setCurrentIndex(0)  # the current model stays shown until another one has loaded
+        if data == _FILE:
+            self.file_requested.emit()
+        elif data == _SETUP:
+            self.setup_requested.emit()
+        elif data and index > 0:
+            self.model_chosen.emit(Path(str(data)))
