@@ -9,7 +9,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import QWidget
 
 from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
@@ -136,16 +142,14 @@ class ChatTranscript(SafeBrowser):
             if piece.strip():
                 _new_block(cursor)
                 md = decorate(piece, turn_id=turn.id, first_index=stream.blocks).rstrip()
-                cursor.insertMarkdown(md, _MD_FEATURES)
+                _insert_markdown(cursor, md)
                 stream.blocks += len(code_blocks(piece))
                 stream.anchor = cursor.position()
             stream.committed = text[:end]
         rest = text[end:].lstrip("\n")
         if streaming:
             _new_block(cursor)
-            cursor.insertMarkdown(
-                decorate(rest, turn_id=turn.id, first_index=stream.blocks) + " ▍", _MD_FEATURES
-            )
+            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=stream.blocks) + " ▍")
             return
         if rest or not stream.committed:
             _new_block(cursor)
@@ -156,7 +160,7 @@ class ChatTranscript(SafeBrowser):
         self, cursor: QTextCursor, turn: Turn, text: str, *, first_index: int, whole: bool = True
     ) -> None:
         if text:
-            cursor.insertMarkdown(decorate(text, turn_id=turn.id, first_index=first_index), _MD_FEATURES)
+            _insert_markdown(cursor, decorate(text, turn_id=turn.id, first_index=first_index))
         elif whole and turn.finish != "failed":
             cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
         cursor.insertBlock()
@@ -175,6 +179,34 @@ class _Stream:
     anchor: int  # document position after the finished blocks
     committed: str = ""  # the reply text rendered for good
     blocks: int = 0  # code blocks in `committed` (numbers the copy links after them)
+
+
+def _insert_markdown(cursor: QTextCursor, markdown: str) -> None:
+    """Insert Markdown at the start of an empty block, keeping the format of its first block.
+
+    `insertMarkdown` merges the first paragraph, heading, list item or code line into the
+    block at the cursor, which keeps that block's plain format: a code block would lose its
+    first line's code format, a paragraph its margins. The empty block takes it first here.
+    """
+    doc = QTextDocument()
+    doc.setMarkdown(markdown, _MD_FEATURES)
+    first = doc.firstBlock()
+    first_list = first.textList()
+    fmt = QTextBlockFormat(first.blockFormat())
+    fmt.setObjectIndex(-1)  # list membership is an object of the other document
+    cursor.setBlockFormat(fmt)
+    start = cursor.block()
+    cursor.insertFragment(QTextDocumentFragment(doc))
+    if first_list is not None:
+        after = start.next()
+        if (
+            after.isValid()
+            and after.textList() is not None
+            and after.textList().format() == first_list.format()
+        ):
+            after.textList().add(start)
+        else:
+            QTextCursor(start).createList(first_list.format())
 
 
 def _new_block(cursor: QTextCursor) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QTextCursor, QTextFormat
 
 from app.ui.chat_markdown import finished_prefix
 from app.ui.chat_transcript import ChatTranscript
@@ -12,6 +12,7 @@ from app.ui.conversation import Conversation
 REPLY = (
     "## Where\n\nThe retry loop is in pkg/net.py:4.\n\n"
     "- it tries three times\n- it sleeps between tries\n\n"
+    "1. first step\n2. second step\n\n"
     "```python\ndef retry(fn):\n    return fn()\n```\n"
     "Then the caller:\n\n```python\nretry(load)\n```\n\nThat is all.\n"
 )
@@ -63,6 +64,29 @@ def _anchors(transcript):
     return found
 
 
+def _blocks(transcript):
+    """Per block: text, heading level, margins, code-fence flag, (list id, position in the list)."""
+    out, lists = [], {}
+    block = transcript.document().begin()
+    while block.isValid():
+        fmt, items = block.blockFormat(), block.textList()
+        where = None
+        if items is not None:
+            where = (lists.setdefault(id(items), len(lists)), items.itemNumber(block))
+        out.append(
+            (
+                block.text(),
+                fmt.headingLevel(),
+                fmt.topMargin(),
+                fmt.bottomMargin(),
+                fmt.hasProperty(QTextFormat.Property.BlockCodeFence),
+                where,
+            )
+        )
+        block = block.next()
+    return out
+
+
 def test_streamed_reply_matches_a_whole_render_and_keeps_finished_blocks(qtbot):
     transcript = ChatTranscript()
     qtbot.addWidget(transcript)
@@ -86,7 +110,15 @@ def test_streamed_reply_matches_a_whole_render_and_keeps_finished_blocks(qtbot):
     qtbot.addWidget(whole)
     whole.show_conversation(conversation)
     assert transcript.toPlainText() == whole.toPlainText()
+    assert _blocks(transcript) == _blocks(whole)
     assert "▍" not in transcript.toPlainText()
+    # Each piece keeps its first block's format: the heading, code lines, list numbering.
+    by_text = {b[0]: b for b in _blocks(transcript)}
+    assert by_text["Where"][1] == 2
+    assert by_text["def retry(fn):"][4] and by_text["retry(load)"][4]
+    assert by_text["The retry loop is in pkg/net.py:4."][2] > 0
+    first, second = by_text["first step"][5], by_text["second step"][5]
+    assert first[0] == second[0] and (first[1], second[1]) == (0, 1)
     # Copy links are numbered across the pieces, path:line references became links.
     assert _anchors(transcript) == _anchors(whole)
     assert f"copy:{turn.id}:0" in _anchors(transcript) and f"copy:{turn.id}:1" in _anchors(transcript)
