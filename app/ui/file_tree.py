@@ -7,6 +7,14 @@ from pathlib import Path
 from PySide6.QtCore import QDir, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QFileSystemModel, QLabel, QProgressBar, QTreeView, QVBoxLayout, QWidget
 
+from app.ui.background import run_in_pool
+
+
+def _root_rules(root: Path) -> object:
+    from app.core.index.ignore import IgnoreRules
+
+    return IgnoreRules.for_root(root)
+
 
 class _IgnoreFilter(QSortFilterProxyModel):
     """Hides what the project's ignore rules hide (.gitignore, .enclaveignore, defaults)."""
@@ -18,9 +26,11 @@ class _IgnoreFilter(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(False)
         self.setDynamicSortFilter(True)
 
-    def set_root(self, root: Path | None) -> None:
+    def set_root(self, root: Path | None, *, rules: object | None = None) -> None:
         self._root = root
         self._rules.clear()
+        if rules is not None:
+            self._rules[""] = rules
         self.invalidate()
 
     def _rules_for(self, rel_folder: str) -> object | None:
@@ -107,9 +117,25 @@ class FileTree(QWidget):
         return self._root
 
     def set_root(self, root: Path) -> None:
-        """Show `root`."""
+        """Show `root` once its ignore rules are read.
+
+        They are read on the pool: the first read imports the index package and parses
+        .gitignore files, too slow for the UI thread.
+        """
         self._root = root
-        self._proxy.set_root(root)
+        self.title.setText(root.name)
+        self.title.setToolTip(str(root))
+        run_in_pool(
+            lambda: _root_rules(root),
+            on_done=lambda rules: self._show(root, rules),
+            on_failed=lambda _exc: self._show(root, None),
+            owner=self,
+        )
+
+    def _show(self, root: Path, rules: object | None) -> None:
+        if root != self._root:
+            return  # another project was opened meanwhile
+        self._proxy.set_root(root, rules=rules)
         source = self._fs.setRootPath(str(root))
         self.view.setRootIndex(self._proxy.mapFromSource(source))
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)

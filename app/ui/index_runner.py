@@ -5,6 +5,7 @@ The UI thread only receives signals: progress is throttled to a few updates per 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from pathlib import Path
@@ -83,11 +84,8 @@ class IndexRunner(QObject):
     @staticmethod
     def available() -> bool:
         """Whether the project index is part of this build."""
-        try:
-            import app.core.index  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        # Found, not imported: the import is the pool thread's work, not the UI thread's.
+        return importlib.util.find_spec("app.core.index") is not None
 
     def build(self, root: Path) -> None:
         """Start indexing `root` (cancelling any earlier build or watch)."""
