@@ -163,7 +163,7 @@ class ChatTranscript(SafeBrowser):
             _insert_markdown(cursor, decorate(text, turn_id=turn.id, first_index=first_index))
         elif whole and turn.finish != "failed":
             cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
-        cursor.insertBlock()
+        _new_block(cursor)  # not a list item or code line like the reply's last block
         cursor.insertHtml(_footer(turn))
 
     def _scroll_to_end(self) -> None:

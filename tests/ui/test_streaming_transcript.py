@@ -157,3 +157,19 @@ def test_sending_again_appends_without_rebuilding_earlier_turns(qtbot):
     conversation.regenerate(conversation.leaf().id)
     transcript.show_conversation(conversation)
     assert transcript.document().find("answer one").block().userState() == -1
+
+
+def test_the_footer_is_its_own_block_after_a_reply_ending_in_a_list(qtbot):
+    transcript = ChatTranscript()
+    qtbot.addWidget(transcript)
+    conversation = Conversation()
+    user = conversation.ask("q")
+    turn = conversation.add("assistant", "", parent=user.id)
+    transcript.show_conversation(conversation, streaming=True)
+    _stream(transcript, conversation, turn, "Steps:\n\n- one\n- two", step=3)
+    turn.finish = "stop"
+    transcript.update_last(conversation, streaming=False)
+    footer = transcript.document().lastBlock()
+    assert footer.text().endswith("Regenerate · Copy")
+    assert footer.textList() is None
+    assert footer.previous().textList() is not None
