@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from app.core.agent.events import SyntaxIssue
 from app.core.agent.index_port import ContextHit, SymbolInfo
-from app.core.index import ProjectIndex, Symbol, language_for_path, syntax_diagnostics
+from app.core.index import ProjectIndex, Symbol, language_for_path, symbols_in_text, syntax_diagnostics
 
 
 class IndexAdapter:
@@ -24,14 +24,7 @@ class IndexAdapter:
         """Tree-sitter definitions of the indexed file, or of `text` parsed as its language."""
         if text is None:
             return [_info(s) for s in self.index.symbols(path)]
-        language = language_for_path(path)
-        if language is None:
-            return []
-        # extract_tags is the index's own parser; it is not re-exported from app.core.index.
-        from app.core.index.tags import extract_tags
-
-        tags = extract_tags(text.encode("utf-8"), language=language, path=path)
-        return [_info(s) for s in tags.symbols] if tags else []
+        return [_info(s) for s in symbols_in_text(text, path=path)]
 
     def repo_map(self, *, tokens: int, mentions: Sequence[str] = (), files: Sequence[str] = ()) -> str:
         """The ranked outline within `tokens` (counted with the model's tokenizer when given)."""

@@ -3,6 +3,8 @@
 Everything lives in memory; nothing is written to disk.
 
     index = ProjectIndex(root)                      # cheap; nothing read yet
+    index = ProjectIndex(root, background=True)     # a UI building on a worker thread: parse only
+                                                    #   in low-priority worker processes (GIL stays free)
     for event in index.build(cancel=token):         # IndexStarted, IndexProgress..., IndexDone
         ...                                         # (or: index = ProjectIndex.open(root))
     index.files()                                   # ["pkg/a.py", ...] project-relative, sorted
@@ -27,8 +29,9 @@ Everything lives in memory; nothing is written to disk.
 The walk honours nested .gitignore files, .git/info/exclude, .enclaveignore, default ignores
 and the security list (app.core.privacy.secrets), and never leaves the project through a
 symlink. ProjectIndex is thread-safe: a watcher thread may update it while another reads.
-Building uses a process pool (spawn) for big projects; frozen apps must call
-`multiprocessing.freeze_support()` at start-up.
+Building uses a process pool for big projects (always, with `background=True`): forked from a
+single-threaded script, from a fork server otherwise (see parser_pool.py); frozen apps must
+call `multiprocessing.freeze_support()` at start-up.
 """
 
 from __future__ import annotations

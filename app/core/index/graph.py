@@ -3,6 +3,12 @@
 Edges are kept per identifier, so a changed file recomputes only the identifiers it
 defines or uses; PageRank then runs on flat numpy arrays (a re-rank with new seeds is a
 few vector operations).
+
+The per-identifier tables hold tuples and str->int dicts only, never lists or sets: the
+garbage collector stops tracking those once it has seen them, so a big project's graph
+adds almost nothing to a full collection. (With lists and sets it added ~400k tracked
+objects and made each full collection, which holds the GIL, take ~80 ms: a visible UI
+stall while a background thread indexes.)
 """
 
 from __future__ import annotations
@@ -12,8 +18,13 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import chain
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported on the first rank, not with this module: its BLAS starts a thread at
+# import, and a build in a process with one thread can fork its parser workers cheaply.
 
 # An identifier defined in this many files or more says little about which one is meant
 # (`__init__`, `name`, `run`); it adds no edges.
@@ -24,10 +35,16 @@ _SELF_SHARE = 0.5
 _MENTION_BOOST = 10.0
 _ITERATIONS = 40
 _TOLERANCE = 1e-7
+_TUPLE_HOLDERS = 16
 _WORDY = re.compile(r"[a-z0-9][_-][a-z0-9]|[a-z0-9][A-Z]")
 
 # (source file ids, destination file ids, weights) of one identifier's edges.
-_Edges = tuple[list[int], list[int], list[float]]
+_Edges = tuple[tuple[int, ...], tuple[int, ...], tuple[float, ...]]
+
+
+def load_ranker() -> None:
+    """Import numpy now (the first rank needs it), e.g. while parser workers are busy."""
+    import numpy  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -42,9 +59,10 @@ class FileGraph:
     """Identifiers defined and referenced per file; edges refreshed per changed identifier."""
 
     def __init__(self) -> None:
-        self._defines: dict[str, set[str]] = {}
+        # Usually one or two files define a name: a tuple; a set only for popular names.
+        self._defines: dict[str, tuple[str, ...] | set[str]] = {}
         self._refs: dict[str, dict[str, int]] = {}
-        self._file_defs: dict[str, frozenset[str]] = {}
+        self._file_defs: dict[str, tuple[str, ...]] = {}
         self._file_refs: dict[str, tuple[str, ...]] = {}
         # File ids are stable (never reused) so per-identifier edges survive other changes.
         self._files: list[str] = []
@@ -53,10 +71,11 @@ class FileGraph:
         self._dirty_idents: set[str] = set()
         self._flat_dirty = True
         self._idents: list[str] = []
-        self._src = np.zeros(0, dtype=np.int64)
-        self._dst = np.zeros(0, dtype=np.int64)
-        self._ident = np.zeros(0, dtype=np.int64)
-        self._base = np.zeros(0, dtype=np.float64)
+        # Flat edge arrays, made by _refresh() (the graph starts dirty).
+        self._src: np.ndarray
+        self._dst: np.ndarray
+        self._ident: np.ndarray
+        self._base: np.ndarray
 
     def set_file(self, path: str, *, defines: Collection[str], references: Mapping[str, int]) -> None:
         """Replace what `path` defines and references."""
@@ -64,10 +83,19 @@ class FileGraph:
         if path not in self._file_ids:
             self._file_ids[path] = len(self._files)
             self._files.append(path)
-        names = frozenset(defines)
+        names = tuple(set(defines))
         self._file_defs[path] = names
+        holders = self._defines
         for name in names:
-            self._defines.setdefault(name, set()).add(path)
+            found = holders.get(name)
+            if found is None:
+                holders[name] = (path,)
+            elif isinstance(found, set):
+                found.add(path)
+            elif len(found) < _TUPLE_HOLDERS:
+                holders[name] = (*found, path)
+            else:
+                holders[name] = {*found, path}
         for name, count in references.items():
             self._refs.setdefault(name, {})[path] = count
         self._file_refs[path] = tuple(references)
@@ -81,9 +109,15 @@ class FileGraph:
             return
         for name in old:
             holders = self._defines.get(name)
-            if holders is not None:
+            if isinstance(holders, set):
                 holders.discard(path)
                 if not holders:
+                    del self._defines[name]
+            elif holders is not None:
+                rest = tuple(h for h in holders if h != path)
+                if rest:
+                    self._defines[name] = rest
+                else:
                     del self._defines[name]
         old_refs = self._file_refs.pop(path, ())
         for name in old_refs:
@@ -107,8 +141,8 @@ class FileGraph:
         users = self._refs.get(name)
         if not users:
             # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
-            def_ids = [ids[d] for d in definers]
-            return def_ids, def_ids, [0.1] * len(def_ids)
+            def_ids = tuple([ids[d] for d in definers])
+            return def_ids, def_ids, (0.1,) * len(def_ids)
         n_definers = len(definers)
         if n_definers >= MAX_DEFINERS:
             return None
@@ -121,17 +155,17 @@ class FileGraph:
             mul *= 0.1
         if n_definers == 1:  # the common case, kept cheap for cold builds
             (only,) = definers
-            src = [ids[u] for u in users]
-            return src, [ids[only]] * len(src), [mul * math.sqrt(c) for c in users.values()]
-        def_ids = [ids[d] for d in definers]
-        src = []
+            src = tuple([ids[u] for u in users])
+            return src, (ids[only],) * len(src), tuple([mul * math.sqrt(c) for c in users.values()])
+        many = [ids[d] for d in definers]
+        srcs: list[int] = []
         dst: list[int] = []
         weights: list[float] = []
         for user, count in users.items():
-            src.extend([ids[user]] * n_definers)
-            dst.extend(def_ids)
+            srcs.extend([ids[user]] * n_definers)
+            dst.extend(many)
             weights.extend([mul * math.sqrt(count)] * n_definers)
-        return src, dst, weights
+        return tuple(srcs), tuple(dst), tuple(weights)
 
     def _refresh(self) -> None:
         if self._dirty_idents:
@@ -145,6 +179,8 @@ class FileGraph:
             self._flat_dirty = True
         if not self._flat_dirty:
             return
+        import numpy as np
+
         self._idents = list(self._edges)
         values = list(self._edges.values())
         self._src = np.fromiter(chain.from_iterable(v[0] for v in values), dtype=np.int64)
@@ -161,6 +197,8 @@ class FileGraph:
         seed_files: Mapping[str, float] | None = None,
     ) -> Ranking:
         """Personalized PageRank seeded by chat files, mentioned identifiers and extra seeds."""
+        import numpy as np
+
         self._refresh()
         n = len(self._files)
         live = np.zeros(n, dtype=bool)
@@ -208,6 +246,8 @@ class FileGraph:
     ) -> list[tuple[str, str, float]]:
         if not len(weight):
             return []
+        import numpy as np
+
         n = len(self._files)
         out_weight = np.bincount(self._src, weights=weight, minlength=n)
         share = ranks[self._src] * weight / np.where(out_weight[self._src] > 0, out_weight[self._src], 1.0)
@@ -237,6 +277,8 @@ def _pagerank(
     n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, personal: np.ndarray
 ) -> np.ndarray:
     """Power iteration; dangling files hand their rank back through `personal`."""
+    import numpy as np
+
     out_weight = np.bincount(src, weights=weight, minlength=n) if len(src) else np.zeros(n)
     norm = weight / np.where(out_weight[src] > 0, out_weight[src], 1.0) if len(src) else weight
     dangling = out_weight == 0

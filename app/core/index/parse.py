@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +40,17 @@ def index_file(job: FileJob) -> FileRecord | str:
         invalid_utf8=source.invalid_utf8,
         parsed=True,
     )
+
+
+def warm_up() -> None:
+    """Nothing: a first task that makes a pool start its worker (which imports this module)."""
+
+
+def start_worker(niceness: int) -> None:
+    """Pool initializer: lower this worker's CPU priority by `niceness` (0: unchanged)."""
+    if niceness > 0 and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):  # not permitted here: parse at normal priority
+            os.nice(niceness)
 
 
 def index_batch(jobs: Sequence[FileJob]) -> list[tuple[str, FileRecord | str]]:

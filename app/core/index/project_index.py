@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from app.core.errors import EnclaveError
 from app.core.events import CancelToken
-from app.core.index.graph import FileGraph, Ranking
+from app.core.index.graph import FileGraph, Ranking, load_ranker
 from app.core.index.ignore import IGNORE_FILES
 from app.core.index.languages import language_for_path
 from app.core.index.lexical import LexicalIndex
 from app.core.index.parse import FileJob, index_batch, index_file
+from app.core.index.parser_pool import PARALLEL_MIN_BYTES, ParserPool
 from app.core.index.records import (
     FileChanged,
     FileRecord,
@@ -38,15 +37,21 @@ from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, WalkStats, is_indexable,
 
 logger = logging.getLogger(__name__)
 
-# Below this many bytes of source a process pool costs more to start (~0.3 s) than it saves.
-PARALLEL_MIN_BYTES = 4_000_000
 _BATCH = 24
+# Background parser workers yield the CPU to the app's own threads (CFS weight ~1:10).
+_BACKGROUND_NICENESS = 10
 
 
 class ProjectIndex:
     """Everything Enclave knows about one project's code, held in memory only.
 
     Thread-safe: a watcher thread may update it while another thread queries it.
+
+    `workers` caps the parser processes (default: the usable cores); a project under 4 MB
+    of source, or `workers=1`, is parsed in this process. With `background=True` (a UI
+    building on a worker thread) files are always parsed in worker processes at a lower
+    CPU priority: tree-sitter holds the GIL while it parses a file, so parsing here would
+    stall the caller's other threads, and busy workers on every core would too.
     """
 
     def __init__(
@@ -54,13 +59,15 @@ class ProjectIndex:
         root: str | os.PathLike[str],
         *,
         workers: int | None = None,
+        background: bool = False,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         extra_ignores: tuple[str, ...] = (),
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise EnclaveError(f"not a folder: {root}")
-        self._workers = workers if workers is not None else _cpu_count()
+        self._workers = max(1, workers if workers is not None else _cpu_count())
+        self._background = background
         self._max_file_bytes = max_file_bytes
         self._extra_ignores = extra_ignores
         self._lock = threading.RLock()
@@ -93,29 +100,43 @@ class ProjectIndex:
         cancel = cancel or CancelToken()
         started = time.perf_counter()
         walk_stats = WalkStats()
-        jobs: list[FileJob] = [
-            (e.path, str(e.abspath), e.size, e.mtime_ns)
+        records: dict[str, FileRecord] = {}
+        pool: ParserPool | None = None
+        try:
+            if self._background:
+                pool = ParserPool(self._workers, niceness=_BACKGROUND_NICENESS)  # warms up during the walk
+            jobs: list[FileJob] = []
+            source_bytes = 0
             for e in walk(
                 self.root,
                 cancel=cancel,
                 stats=walk_stats,
                 max_file_bytes=self._max_file_bytes,
                 extra_ignores=self._extra_ignores,
-            )
-        ]
-        yield IndexStarted(root=str(self.root), total=len(jobs))
-        records: dict[str, FileRecord] = {}
-        skipped: Counter[str] = Counter(walk_stats.skipped)
-        source_bytes = sum(job[2] for job in jobs if language_for_path(job[0]))
-        workers = self._workers if source_bytes >= PARALLEL_MIN_BYTES else 1
-        for done, (path, result) in enumerate(self._run_jobs(jobs, workers=workers, cancel=cancel), start=1):
-            if isinstance(result, str):
-                skipped[result] += 1
-            else:
-                records[path] = result
-            if done % 25 == 0 or done == len(jobs):
-                yield IndexProgress(done=done, total=len(jobs), path=path)
-        cancel.raise_if_cancelled()
+            ):
+                jobs.append((e.path, str(e.abspath), e.size, e.mtime_ns))
+                if pool is None and self._workers > 1:
+                    if language_for_path(e.path):
+                        source_bytes += e.size
+                    if source_bytes >= PARALLEL_MIN_BYTES:
+                        pool = ParserPool(self._workers)
+            yield IndexStarted(root=str(self.root), total=len(jobs))
+            skipped: Counter[str] = Counter(walk_stats.skipped)
+            for done, (path, result) in enumerate(self._run_jobs(jobs, pool=pool, cancel=cancel), start=1):
+                if isinstance(result, str):
+                    skipped[result] += 1
+                else:
+                    records[path] = result
+                if done == 1:
+                    # After the workers forked (numpy starts a thread), while they parse.
+                    load_ranker()
+                if done % 25 == 0 or done == len(jobs):
+                    yield IndexProgress(done=done, total=len(jobs), path=path)
+            cancel.raise_if_cancelled()
+        finally:
+            if pool is not None:
+                pool.close()
+        workers = pool.workers if pool is not None else 1
         graph = FileGraph()
         records = dict(sorted(records.items()))
         for record in records.values():  # path order: ranks do not depend on worker timing
@@ -137,16 +158,16 @@ class ProjectIndex:
         yield IndexDone(stats=stats)
 
     def _run_jobs(
-        self, jobs: list[FileJob], *, workers: int, cancel: CancelToken
+        self, jobs: list[FileJob], *, pool: ParserPool | None, cancel: CancelToken
     ) -> Iterator[tuple[str, FileRecord | str]]:
-        if workers <= 1:
+        if pool is None:
             for start in range(0, len(jobs), _BATCH):
                 cancel.raise_if_cancelled()
                 yield from index_batch(jobs[start : start + _BATCH])
             return
         done: set[str] = set()
         try:
-            for path, result in self._run_pool(jobs, workers=workers, cancel=cancel):
+            for path, result in pool.parse(jobs, cancel=cancel):
                 done.add(path)
                 yield path, result
         except BrokenProcessPool:
@@ -156,29 +177,7 @@ class ProjectIndex:
                 "parser pool failed after %d of %d files; continuing in-process", len(done), len(jobs)
             )
             rest = [job for job in jobs if job[0] not in done]
-            yield from self._run_jobs(rest, workers=1, cancel=cancel)
-
-    def _run_pool(
-        self, jobs: list[FileJob], *, workers: int, cancel: CancelToken
-    ) -> Iterator[tuple[str, FileRecord | str]]:
-        # Big files first, so no worker is left with a giant file at the end.
-        ordered = sorted(jobs, key=lambda j: -j[2])
-        batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
-        # spawn, not fork: the app has threads (Qt, llama.cpp) that fork would copy half-alive.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: set[Future[list[tuple[str, FileRecord | str]]]] = {
-                pool.submit(index_batch, batch) for batch in batches
-            }
-            try:
-                while pending:
-                    finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                    cancel.raise_if_cancelled()
-                    for future in finished:
-                        yield from future.result()
-            finally:
-                for future in pending:
-                    future.cancel()
+            yield from self._run_jobs(rest, pool=None, cancel=cancel)
 
     # ---------------------------------------------------------------- updates
     def update_files(

@@ -192,14 +192,15 @@ def test_a_broken_worker_pool_falls_back_to_in_process(shop: Path, monkeypatch: 
     from concurrent.futures.process import BrokenProcessPool
 
     from app.core.index.parse import index_file
+    from app.core.index.parser_pool import ParserPool
 
-    def dying_pool(self: ProjectIndex, jobs: list, **_: object) -> object:
+    def dying_pool(self: ParserPool, jobs: list, **_: object) -> object:
         # One file comes back, then the pool dies (as when a worker cannot start).
         yield jobs[0][0], index_file(jobs[0])
         raise BrokenProcessPool("worker died")
 
     monkeypatch.setattr(project_index_module, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(ProjectIndex, "_run_pool", dying_pool)
+    monkeypatch.setattr(ParserPool, "parse", dying_pool)
     index = ProjectIndex.open(shop, workers=2)
     assert index.files() == ProjectIndex.open(shop, workers=1).files()
     assert len(index.files()) == 6
