@@ -30,8 +30,8 @@ The walk honours nested .gitignore files, .git/info/exclude, .enclaveignore, def
 and the security list (app.core.privacy.secrets), and never leaves the project through a
 symlink. ProjectIndex is thread-safe: a watcher thread may update it while another reads.
 Building uses a process pool for big projects (always, with `background=True`): forked from a
-single-threaded script, from a fork server otherwise (see parser_pool.py); frozen apps must
-call `multiprocessing.freeze_support()` at start-up.
+single-threaded script, spawned otherwise (see parser_pool.py); frozen apps must call
+`multiprocessing.freeze_support()` at start-up.
 """
 
 from __future__ import annotations

@@ -47,10 +47,19 @@ def warm_up() -> None:
 
 
 def start_worker(niceness: int) -> None:
-    """Pool initializer: lower this worker's CPU priority by `niceness` (0: unchanged)."""
-    if niceness > 0 and hasattr(os, "nice"):
-        with contextlib.suppress(OSError):  # not permitted here: parse at normal priority
-            os.nice(niceness)
+    """Pool initializer: run this worker at `niceness` or lower priority (0: unchanged)."""
+    lower_priority(0, niceness)
+
+
+def lower_priority(pid: int, niceness: int) -> None:
+    """Give process `pid` (0: this one) a nice value of at least `niceness`, where the OS allows."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    # Not permitted, or the process is gone: it parses at normal priority, which is only slower for the UI.
+    with contextlib.suppress(OSError):
+        current = os.getpriority(os.PRIO_PROCESS, pid)
+        if current < niceness:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
 
 
 def index_batch(jobs: Sequence[FileJob]) -> list[tuple[str, FileRecord | str]]:

@@ -4,13 +4,13 @@ Parsing holds the GIL for as long as tree-sitter runs on a file, so a build that
 in-process starves every other thread of the process (the UI's event loop among them).
 Worker processes parse instead; this process only receives compact records.
 
-Start method, by cost (time to a first result from two workers on this 2-core machine):
-`fork` ~0.05 s, `forkserver` ~0.19 s for its first pool then ~0.07 s, `spawn` ~0.17 s
-every time. `fork` is used only where it is safe: Linux, and this process runs a single
-thread (a script or the CLI); a forked child of a multi-threaded process (Qt, llama.cpp,
-OpenBLAS) can inherit a lock some other thread held. Otherwise `forkserver` on Linux (its
-server is a fresh single-threaded process that has the parser modules preloaded), `spawn`
-elsewhere. Frozen apps must call `multiprocessing.freeze_support()` at start-up.
+Start method, by cost (time to a first result from two workers on a 2-core machine):
+`fork` ~0.05 s, `spawn` ~0.17 s (`forkserver` ~0.19 s for its first pool, then ~0.07 s).
+`fork` is used only where it is safe: Linux, and this process runs a single thread (a
+script, the CLI); a forked child of a multi-threaded process (Qt, llama.cpp, OpenBLAS) can
+inherit a lock another thread held. Otherwise `spawn`: `forkserver` would be faster from the
+second build on, but it listens on a Unix socket, and the app promises no listening socket.
+Frozen apps must call `multiprocessing.freeze_support()` at start-up.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from app.core.events import CancelToken
-from app.core.index.parse import FileJob, index_batch, start_worker, warm_up
+from app.core.index.parse import FileJob, index_batch, lower_priority, start_worker, warm_up
 from app.core.index.records import FileRecord
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def start_method() -> str:
         return "spawn"
     if threading.active_count() == 1 and _os_threads() == 1:
         return "fork"
-    return "forkserver"
+    return "spawn"
 
 
 def _os_threads() -> int:
@@ -86,14 +86,17 @@ class ParserPool:
         self.workers = max(1, workers)
         method = start_method()
         context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            # The server imports the parser once; each worker is a fork of it.
-            context.set_forkserver_preload(["app.core.index.parse"])
+        before = set(multiprocessing.active_children())
         self._executor = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=start_worker, initargs=(niceness,)
         )
         # One task per worker makes the executor start them all now, not at the first batch.
         self._warming = [self._executor.submit(warm_up) for _ in range(self.workers)]
+        # The workers exist now; lowering their priority here, not only in the initializer,
+        # also covers a spawned worker's start-up (an interpreter importing the parser).
+        for child in set(multiprocessing.active_children()) - before:
+            if child.pid is not None:
+                lower_priority(child.pid, niceness)
         logger.debug("parser pool: %d workers (%s)", self.workers, method)
 
     def parse(

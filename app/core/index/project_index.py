@@ -103,8 +103,6 @@ class ProjectIndex:
         records: dict[str, FileRecord] = {}
         pool: ParserPool | None = None
         try:
-            if self._background:
-                pool = ParserPool(self._workers, niceness=_BACKGROUND_NICENESS)  # warms up during the walk
             jobs: list[FileJob] = []
             source_bytes = 0
             for e in walk(
@@ -115,11 +113,15 @@ class ProjectIndex:
                 extra_ignores=self._extra_ignores,
             ):
                 jobs.append((e.path, str(e.abspath), e.size, e.mtime_ns))
-                if pool is None and self._workers > 1:
+                if pool is None and self._workers > 1 and not self._background:
                     if language_for_path(e.path):
                         source_bytes += e.size
                     if source_bytes >= PARALLEL_MIN_BYTES:
-                        pool = ParserPool(self._workers)
+                        pool = ParserPool(self._workers)  # warms up while the walk goes on
+            if self._background:
+                # Started after the walk: a UI is busiest right when it asked for the build,
+                # and starting interpreters then would compete with it for the cores.
+                pool = ParserPool(self._workers, niceness=_BACKGROUND_NICENESS)
             yield IndexStarted(root=str(self.root), total=len(jobs))
             skipped: Counter[str] = Counter(walk_stats.skipped)
             for done, (path, result) in enumerate(self._run_jobs(jobs, pool=pool, cancel=cancel), start=1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -45,7 +46,7 @@ def test_fork_only_when_no_other_thread_runs() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert parser_pool.start_method() == "forkserver"
+        assert parser_pool.start_method() == "spawn"
     finally:
         stop.set()
         other.join()
@@ -76,3 +77,14 @@ def test_background_build_uses_a_pool_even_for_a_small_project(
     assert started == []  # under the size threshold: parsed in-process
     ProjectIndex.open(shop, workers=2, background=True)
     assert len(started) == 1 and started[0] > 0  # workers at a lower priority
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities here")
+def test_background_workers_run_at_a_lower_priority() -> None:
+    with parser_pool.ParserPool(1, niceness=10) as pool:
+        niceness = pool._executor.submit(os.getpriority, os.PRIO_PROCESS, 0).result(timeout=60)
+    assert niceness >= 10
+    with parser_pool.ParserPool(1) as pool:
+        assert pool._executor.submit(os.getpriority, os.PRIO_PROCESS, 0).result(timeout=60) == os.getpriority(
+            os.PRIO_PROCESS, 0
+        )
