@@ -68,7 +68,9 @@ def enclave_phase(
 ) -> dict[str, object]:
     """Runs inside a fresh process: cold build + map, then one edit + update + map."""
     from app.core.index import ProjectIndex
+    from app.core.index.parser_pool import start_method
 
+    method = start_method()  # what a pool started now would use (fork in this single-threaded script)
     before = _snapshot(root)
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
@@ -93,6 +95,7 @@ def enclave_phase(
     return {
         "cold": cold,
         "cold_cpu": cold_cpu,
+        "start_method": method,
         "index_seconds": stats.seconds,
         "update": update,
         "rerank_seeded": rerank,
@@ -268,7 +271,10 @@ def main() -> int:
             f"cold CPU-time ratio aider/enclave (load-independent): {aider['cold_cpu'] / serial['cold_cpu']:.1f}x serial"
         )
         print(f"update ratio aider/enclave: {aider['update'] / parallel['update']:.1f}x")
-    print(f"parallel speed-up over serial: {serial['cold'] / parallel['cold']:.2f}x with {cores} workers")
+    print(
+        f"parallel speed-up over serial: {serial['cold'] / parallel['cold']:.2f}x with {cores} workers "
+        f"({parallel['start_method']} start)"
+    )
     print()
     print(
         f"peak RSS: enclave main {parallel['rss_mb']:.0f} MB (workers {parallel['children_rss_mb']:.0f} MB each at most), "
