@@ -1,7 +1,9 @@
 """Run a shell command in the project folder: no stdin, a timeout, a bounded output tail.
 
 On Linux with bubblewrap installed the command runs with no network and a read-only view
-of the system; only the project folder (and a private /tmp) can be written.
+of the system; only the project folder and a private temp folder (its TMPDIR, removed
+afterwards) can be written. /tmp itself stays visible read-only rather than replaced by an
+empty tmpfs, so a virtualenv or toolchain that lives under /tmp still runs.
 """
 
 from __future__ import annotations
@@ -41,15 +43,16 @@ def bubblewrap() -> str | None:
     return shutil.which("bwrap")
 
 
-def sandbox_argv(bwrap: str, root: Path, shell_argv: list[str]) -> list[str]:
-    """Bwrap arguments: read-only system, writable project, private /tmp, no network."""
-    root_s = str(root)
+def sandbox_argv(bwrap: str, root: Path, shell_argv: list[str], *, private_tmp: Path) -> list[str]:
+    """Bwrap arguments: read-only system, writable project and private temp dir, no network."""
+    root_s, tmp_s = str(root), str(private_tmp)
     return [
         bwrap,
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
-        "--tmpfs", "/tmp",
+        "--bind", tmp_s, tmp_s,
+        "--setenv", "TMPDIR", tmp_s,
         "--bind", root_s, root_s,
         "--unshare-net",
         "--unshare-pid",
@@ -69,7 +72,25 @@ def run_command(
     """Run `command` with `sh -c` in `root`; kill the whole process group on timeout or cancel."""
     shell = ["/bin/sh", "-c", command] if os.name != "nt" else ["cmd", "/c", command]
     bw = bubblewrap() if sandbox else None
-    argv = sandbox_argv(bw, root, shell) if bw else shell
+    private_tmp = Path(tempfile.mkdtemp(prefix="enclave-run-")) if bw else None
+    try:
+        argv = sandbox_argv(bw, root, shell, private_tmp=private_tmp) if bw and private_tmp else shell
+        return _run(
+            argv,
+            root=root,
+            timeout_s=timeout_s,
+            tail_chars=tail_chars,
+            cancel=cancel,
+            sandboxed=bw is not None,
+        )
+    finally:
+        if private_tmp is not None:
+            shutil.rmtree(private_tmp, ignore_errors=True)
+
+
+def _run(
+    argv: list[str], *, root: Path, timeout_s: float, tail_chars: int, cancel: CancelToken, sandboxed: bool
+) -> RunOutcome:
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_KEY", "_SECRET", "PASSWORD"))}
     env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "CI": "1", "NO_COLOR": "1"})
     started = time.perf_counter()
@@ -108,7 +129,7 @@ def run_command(
         total_chars=size,
         timed_out=timed_out,
         cancelled=cancelled,
-        sandboxed=bw is not None,
+        sandboxed=sandboxed,
         elapsed_s=time.perf_counter() - started,
     )
 

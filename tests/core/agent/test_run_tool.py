@@ -109,3 +109,24 @@ def test_without_the_sandbox_the_event_says_so(project: Path) -> None:
     run = run_turn(project, [call("run", command="echo hi"), "ok"], options=AgentOptions(sandbox=False))
     finished = run.of(ToolCallFinished)[0]
     assert finished.sandboxed is False and "not sandboxed" in finished.output
+
+
+@needs_bwrap
+def test_sandbox_sees_tools_under_tmp_and_gets_a_private_temp_dir(project: Path, tmp_path: Path) -> None:
+    # A virtualenv or toolchain under /tmp (CI checkouts often live there) must stay visible;
+    # the command's own temp files go to a private TMPDIR that is removed afterwards.
+    tool_dir = tmp_path / "toolchain"
+    tool_dir.mkdir()
+    tool = tool_dir / "hello-tool"
+    tool.write_text("#!/bin/sh\necho TOOL-RAN\n")
+    tool.chmod(0o755)
+    command = f'{tool} && echo scratch > "$TMPDIR/s.txt" && cat "$TMPDIR/s.txt" && echo "$TMPDIR"'
+    outcome = run_command(command, root=project, timeout_s=30, tail_chars=2000, cancel=CancelToken())
+    assert outcome.sandboxed and outcome.exit_code == 0, outcome.output
+    lines = outcome.output.split()
+    assert lines[:2] == ["TOOL-RAN", "scratch"]
+    assert not Path(lines[2]).exists()
+    denied = run_command(
+        f"touch {tool_dir}/new", root=project, timeout_s=30, tail_chars=2000, cancel=CancelToken()
+    )
+    assert denied.exit_code != 0 and not (tool_dir / "new").exists()
