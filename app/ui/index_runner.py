@@ -39,7 +39,9 @@ class _BuildTask(QRunnable):
 
         s = self._signals
         try:
-            index = ProjectIndex(self._root)
+            # Parse in low-priority worker processes: an in-process build holds the GIL and
+            # would stall the event loop.
+            index = ProjectIndex(self._root, background=True)
             last = 0.0
             for event in index.build(cancel=self._cancel):
                 if isinstance(event, IndexStarted):
