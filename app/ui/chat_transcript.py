@@ -220,6 +220,8 @@ def _footer(turn: Turn) -> str:
         bits.append("stopped")
     elif turn.finish == "length":
         bits.append("cut at the token limit")
+    elif turn.finish == "repetition":
+        bits.append("stopped: the model was repeating itself")
     elif turn.finish == "failed":
         bits.append("failed")
     stats = turn.stats

@@ -120,3 +120,16 @@ def test_prompt_too_long_is_a_clear_error(qwen2_model: LocalModel) -> None:
     prompt = [0] * (qwen2_model.n_ctx + 1)
     with pytest.raises(ContextOverflowError, match="context holds"):
         next(iter(qwen2_model.stream(prompt, sampling=Sampling.greedy(), cancel=CancelToken())))
+
+
+def test_a_looping_reply_is_cut_short(smol: LocalModel) -> None:
+    prompt = ask(smol, "Count the sheep: " + "one sheep, " * 7)
+    _, looped = run(smol.chat(prompt, sampling=Sampling.greedy(max_tokens=400), cancel=CancelToken()))
+    assert looped.finish_reason == "repetition"
+    assert looped.stats.completion_tokens < 400
+    unguarded = Sampling(
+        temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, seed=0, max_tokens=400, loop_guard=False
+    )
+    _, control = run(smol.chat(prompt, sampling=unguarded, cancel=CancelToken()))
+    assert control.finish_reason == "length"  # without the guard the same reply runs on
+    assert control.text.startswith(looped.text)

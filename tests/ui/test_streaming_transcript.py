@@ -173,3 +173,16 @@ def test_the_footer_is_its_own_block_after_a_reply_ending_in_a_list(qtbot):
     assert footer.text().endswith("Regenerate · Copy")
     assert footer.textList() is None
     assert footer.previous().textList() is not None
+
+
+def test_a_reply_cut_for_repeating_itself_says_so(qtbot):
+    transcript = ChatTranscript()
+    qtbot.addWidget(transcript)
+    conversation = Conversation()
+    user = conversation.ask("q")
+    turn = conversation.add("assistant", "", parent=user.id)
+    transcript.show_conversation(conversation, streaming=True)
+    _stream(transcript, conversation, turn, "one sheep, " * 60, step=11)
+    turn.finish = "repetition"
+    transcript.update_last(conversation, streaming=False)
+    assert "stopped: the model was repeating itself" in transcript.document().lastBlock().text()

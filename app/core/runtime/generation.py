@@ -22,6 +22,7 @@ class Sampling:
     presence_penalty: float = 0.0
     seed: int | None = None
     max_tokens: int = 1024
+    loop_guard: bool = True  # end a reply that repeats one passage over and over
 
     @classmethod
     def greedy(cls, *, max_tokens: int = 1024) -> Sampling:
@@ -57,7 +58,7 @@ class GenerationStats:
 class GenerationDone:
     """The last item of every stream: why it stopped and what it cost."""
 
-    finish_reason: str  # stop | length | cancelled
+    finish_reason: str  # stop | length | cancelled | repetition
     text: str
     stats: GenerationStats
     tokens: tuple[int, ...] = field(default=(), repr=False)

@@ -23,6 +23,7 @@ from app.core.runtime.context_plan import ContextPlan, plan_context, shape_from_
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
 from app.core.runtime.gguf_file import GGUFInfo
 from app.core.runtime.hardware import BackendChoice, Hardware, choose_backend, probe_hardware
+from app.core.runtime.loop_guard import LoopGuard
 from app.core.runtime.validate import validate_model
 
 logger = logging.getLogger(__name__)
@@ -249,6 +250,9 @@ class LocalModel:
     ) -> Iterator[StreamItem]:
         """Yield text deltas until the model stops, then one `GenerationDone`.
 
+        Finish reasons: `stop` (end of turn or a stop sequence), `length`, `cancelled`, and
+        `repetition` (the reply repeated one passage over and over; see `LoopGuard`).
+
         The longest prefix shared with the previous call stays in the KV cache; only the
         rest is evaluated. A set `cancel` ends the stream after at most one more token
         (finish reason `cancelled`).
@@ -268,6 +272,8 @@ class LocalModel:
         grammar_obj = _compile_grammar(grammar) if grammar else None
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stopper = _StopMatcher(stop)
+        # A grammar already bounds what can come out; elsewhere a looping reply is cut short.
+        loops = LoopGuard() if sampling.loop_guard and not grammar else None
         generated: list[int] = []
         text_parts: list[str] = []
         finish = "length"
@@ -304,6 +310,9 @@ class LocalModel:
                 if hit:
                     finish = "stop"
                     break
+                if loops is not None and loops.feed(piece):
+                    finish = "repetition"
+                    break
                 if len(generated) >= max_tokens:
                     break
             else:
@@ -313,7 +322,7 @@ class LocalModel:
         finally:
             tokens.close()
             self._cancel = None
-        if finish == "length" or finish == "cancelled":
+        if finish != "stop":
             # An incomplete UTF-8 sequence at a cut is dropped, not shown as U+FFFD.
             tail = stopper.flush()
             if tail:
