@@ -48,12 +48,22 @@ class FileTags:
 
 
 def query_source(language: str) -> str | None:
-    """The text of the language's tag query, or None when there is none."""
+    """The text of the language's tag query, or None when there is none.
+
+    A query whose first line is `; inherits: <language>` starts with that language's query
+    (TSX extends TypeScript with JSX references).
+    """
     path = resources_dir() / "queries" / f"{language}-tags.scm"
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError:
         return None
+    first = text.split("\n", 1)[0].strip()
+    if first.startswith("; inherits:"):
+        base = query_source(first.removeprefix("; inherits:").strip())
+        if base is not None:
+            text = base + "\n" + text
+    return text
 
 
 def load_query(language: str) -> tree_sitter.Query | None:
