@@ -44,6 +44,17 @@ def test_finished_prefix_continues_from_an_earlier_end():
     assert finished_prefix(text, start=len("a\n\n")) == finished_prefix(text) == len("a\n\nb\n\n")
 
 
+def _streaming_reply(qtbot, question: str) -> tuple[ChatTranscript, Conversation, object]:
+    """A transcript showing `question` and an empty assistant turn that is streaming."""
+    transcript = ChatTranscript()
+    qtbot.addWidget(transcript)
+    conversation = Conversation()
+    user = conversation.ask(question)
+    turn = conversation.add("assistant", "", parent=user.id)
+    transcript.show_conversation(conversation, streaming=True)
+    return transcript, conversation, turn
+
+
 def _stream(transcript, conversation, turn, text, *, step):
     for n in range(step, len(text) + step, step):
         turn.text = text[:n]
@@ -88,12 +99,7 @@ def _blocks(transcript):
 
 
 def test_streamed_reply_matches_a_whole_render_and_keeps_finished_blocks(qtbot):
-    transcript = ChatTranscript()
-    qtbot.addWidget(transcript)
-    conversation = Conversation()
-    user = conversation.ask("where is the retry?")
-    turn = conversation.add("assistant", "", parent=user.id)
-    transcript.show_conversation(conversation, streaming=True)
+    transcript, conversation, turn = _streaming_reply(qtbot, "where is the retry?")
 
     half = REPLY.index("- it sleeps")
     _stream(transcript, conversation, turn, REPLY[:half], step=7)
@@ -126,12 +132,7 @@ def test_streamed_reply_matches_a_whole_render_and_keeps_finished_blocks(qtbot):
 
 
 def test_a_replaced_final_text_is_rendered_again(qtbot):
-    transcript = ChatTranscript()
-    qtbot.addWidget(transcript)
-    conversation = Conversation()
-    user = conversation.ask("q")
-    turn = conversation.add("assistant", "", parent=user.id)
-    transcript.show_conversation(conversation, streaming=True)
+    transcript, conversation, turn = _streaming_reply(qtbot, "q")
     _stream(transcript, conversation, turn, "first draft\n\nsecond part", step=4)
     turn.text, turn.finish = "a different answer", "stop"
     transcript.update_last(conversation, streaming=False)
@@ -160,12 +161,7 @@ def test_sending_again_appends_without_rebuilding_earlier_turns(qtbot):
 
 
 def test_the_footer_is_its_own_block_after_a_reply_ending_in_a_list(qtbot):
-    transcript = ChatTranscript()
-    qtbot.addWidget(transcript)
-    conversation = Conversation()
-    user = conversation.ask("q")
-    turn = conversation.add("assistant", "", parent=user.id)
-    transcript.show_conversation(conversation, streaming=True)
+    transcript, conversation, turn = _streaming_reply(qtbot, "q")
     _stream(transcript, conversation, turn, "Steps:\n\n- one\n- two", step=3)
     turn.finish = "stop"
     transcript.update_last(conversation, streaming=False)
@@ -176,12 +172,7 @@ def test_the_footer_is_its_own_block_after_a_reply_ending_in_a_list(qtbot):
 
 
 def test_a_reply_cut_for_repeating_itself_says_so(qtbot):
-    transcript = ChatTranscript()
-    qtbot.addWidget(transcript)
-    conversation = Conversation()
-    user = conversation.ask("q")
-    turn = conversation.add("assistant", "", parent=user.id)
-    transcript.show_conversation(conversation, streaming=True)
+    transcript, conversation, turn = _streaming_reply(qtbot, "q")
     _stream(transcript, conversation, turn, "one sheep, " * 60, step=11)
     turn.finish = "repetition"
     transcript.update_last(conversation, streaming=False)
