@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+
+
+def _closes(fence: str, m: re.Match[str] | None) -> bool:
+    """Whether a fence line `m` closes the open `fence` (same kind, at least as long, no info)."""
+    return bool(
+        m and m.group(2).startswith(fence[0]) and len(m.group(2)) >= len(fence) and not m.group(3).strip()
+    )
+
+
 # path/to/file.ext:12 (optionally inside backticks); the path needs an extension.
 # A line that may continue the block above a blank line: a list item or an indented line.
 _CONTINUES = re.compile(r"^(?:\s|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$))")
@@ -35,13 +44,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
         m = _FENCE.match(line)
         if not fence and m:
             fence, language, lines = m.group(2), m.group(3).strip(), []
-        elif (
-            fence
-            and m
-            and m.group(2).startswith(fence[0])
-            and len(m.group(2)) >= len(fence)
-            and not m.group(3).strip()
-        ):
+        elif fence and _closes(fence, m):
             blocks.append(CodeBlock(language=language, code="\n".join(lines)))
             fence = ""
         elif fence:
@@ -64,13 +67,7 @@ def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
         if not fence and m:
             fence = m.group(2)
             out.append(line)
-        elif (
-            fence
-            and m
-            and m.group(2).startswith(fence[0])
-            and len(m.group(2)) >= len(fence)
-            and not m.group(3).strip()
-        ):
+        elif fence and _closes(fence, m):
             out.append(line)
             out.append("")
             out.append(f"[Copy code](copy:{turn_id}:{index})")
@@ -103,13 +100,7 @@ def finished_prefix(text: str, *, start: int = 0) -> int:
         complete = nl >= 0
         m = _FENCE.match(line)
         if fence:
-            if (
-                complete
-                and m
-                and m.group(2).startswith(fence[0])
-                and len(m.group(2)) >= len(fence)
-                and not m.group(3).strip()
-            ):
+            if complete and _closes(fence, m):
                 fence = ""
                 end = nl + 1
                 blank_at = -1
