@@ -124,11 +124,16 @@ class ProjectIndex:
                 pool = ParserPool(self._workers, niceness=_BACKGROUND_NICENESS)
             yield IndexStarted(root=str(self.root), total=len(jobs))
             skipped: Counter[str] = Counter(walk_stats.skipped)
+            # Files join the graph as their records arrive (while workers parse the rest);
+            # ids in path order keep ranks independent of which worker finished first.
+            graph = FileGraph()
+            graph.reserve(sorted(job[0] for job in jobs))
             for done, (path, result) in enumerate(self._run_jobs(jobs, pool=pool, cancel=cancel), start=1):
                 if isinstance(result, str):
                     skipped[result] += 1
                 else:
                     records[path] = result
+                    _add_to_graph(graph, result)
                 if done == 1:
                     # After the workers forked (numpy starts a thread), while they parse.
                     load_ranker()
@@ -139,10 +144,7 @@ class ProjectIndex:
             if pool is not None:
                 pool.close()
         workers = pool.workers if pool is not None else 1
-        graph = FileGraph()
         records = dict(sorted(records.items()))
-        for record in records.values():  # path order: ranks do not depend on worker timing
-            _add_to_graph(graph, record)
         with self._lock:
             self._records = records
             self._graph = graph

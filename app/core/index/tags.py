@@ -8,10 +8,13 @@ comments, for the lexical channel).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
+import operator
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import tree_sitter
@@ -92,13 +95,9 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
         return None
     tree = tree_sitter.Parser(lang).parse(data)
     root = tree.root_node
-    # captures() is much cheaper than matches() on big files; definitions find their outer
-    # node by walking up to the nearest `@definition.<kind>` capture.
+    # captures() is much cheaper than matches() on big files; a definition's name finds its
+    # outer node among the `@definition.<kind>` captures by position.
     captures = tree_sitter.QueryCursor(query).captures(root)
-    outers: dict[str, set[tuple[int, int]]] = {}
-    for cap_name, nodes in captures.items():
-        if cap_name.startswith("definition."):
-            outers[cap_name[11:]] = {(n.start_byte, n.end_byte) for n in nodes}
     defs: dict[int, tuple[int, SymbolRow]] = {}
     refs: Counter[bytes] = Counter()
     docs: list[str] = []
@@ -108,20 +107,20 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
             kind = cap_name[16:]
             # Capture order in the query file is the priority (methods before functions).
             priority = _capture_priority(query, cap_name)
-            spans = outers.get(kind, set())
+            outers = _Outers(captures.get("definition." + kind, ()))
             for node in nodes:
                 prior = defs.get(node.start_byte)
                 if prior is not None and prior[0] <= priority:
                     continue
-                row = _symbol_row(data, node, _outer(node, spans), kind=kind)
+                row = _symbol_row(data, node, outers.around(node), kind=kind)
                 if row is not None:
                     defs[node.start_byte] = (priority, row)
         elif cap_name.startswith("name.reference."):
-            refs.update(node.text or b"" for node in nodes)
+            refs.update(map(_TEXT, nodes))
         elif cap_name == "doc":
             # Source order: the cursor's order varies with its state, and truncation must
             # keep the same (first) part of the file every time.
-            for node in sorted(nodes, key=lambda n: n.start_byte):
+            for node in sorted(nodes, key=_START):
                 if doc_chars >= _MAX_DOC_CHARS:
                     break
                 text = (node.text or b"").decode("utf-8", "replace")[: _MAX_DOC_CHARS - doc_chars]
@@ -142,6 +141,31 @@ def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
     )
 
 
+_TEXT = operator.attrgetter("text")
+_START = operator.attrgetter("start_byte")
+
+
+class _Outers:
+    """The `@definition.<kind>` nodes of one kind, found by position (no parent walks)."""
+
+    def __init__(self, nodes: Sequence[tree_sitter.Node]) -> None:
+        ordered = sorted(nodes, key=_START)
+        self._nodes = ordered
+        self._starts = [n.start_byte for n in ordered]
+        self._ends = [n.end_byte for n in ordered]
+
+    def around(self, name: tree_sitter.Node) -> tree_sitter.Node:
+        """The innermost definition containing `name` (the name itself when none does)."""
+        start, end = name.start_byte, name.end_byte
+        i = bisect.bisect_right(self._starts, start) - 1
+        # Earlier siblings that ended before the name are skipped; the first container found
+        # has the latest start, so it is the innermost.
+        for j in range(i, max(i - 8, -1), -1):
+            if self._ends[j] >= end:
+                return self._nodes[j]
+        return name
+
+
 _priorities: dict[tuple[int, str], int] = {}
 
 
@@ -153,17 +177,6 @@ def _capture_priority(query: tree_sitter.Query, name: str) -> int:
         found = names.index(name) if name in names else len(names)
         _priorities[key] = found
     return found
-
-
-def _outer(node: tree_sitter.Node, spans: set[tuple[int, int]]) -> tree_sitter.Node:
-    current: tree_sitter.Node | None = node
-    for _ in range(6):
-        if current is None:
-            break
-        if (current.start_byte, current.end_byte) in spans:
-            return current
-        current = current.parent
-    return node
 
 
 def _symbol_row(
