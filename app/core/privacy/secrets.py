@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import PurePosixPath
 
 # Matched against every component of a project-relative path (case-insensitive).
@@ -43,14 +44,15 @@ SECRET_FILE_PATTERNS = (
 )
 
 
+# One regex for all the name patterns: the walk asks this of every file in the project.
+_SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_FILE_PATTERNS))
+
+
 def is_secret_path(relpath: str | PurePosixPath) -> bool:
     """True when a project-relative path falls under the security list."""
-    parts = PurePosixPath(str(relpath).replace("\\", "/")).parts
+    parts = [part for part in str(relpath).replace("\\", "/").split("/") if part and part != "."]
     if not parts:
         return False
-    if any(part.lower() in SECRET_DIRS for part in parts[:-1]):
+    if any(part.lower() in SECRET_DIRS for part in parts):
         return True
-    name = parts[-1].lower()
-    if name in SECRET_DIRS:
-        return True
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_FILE_PATTERNS)
+    return _SECRET_NAME.match(parts[-1].lower()) is not None
