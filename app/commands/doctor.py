@@ -45,7 +45,15 @@ def collect() -> dict[str, Any]:
         "demo_model": str(demo_model_path() or ""),
     }
     report.update(_privacy_state())
+    report["sandbox"] = _sandbox()
     return report
+
+
+def _sandbox() -> dict[str, Any]:
+    from app.core.agent.sandbox import sandbox_state
+
+    state = sandbox_state()
+    return {"bubblewrap": state.bwrap, "works": state.problem is None, "problem": state.problem}
 
 
 def _llama_version() -> str:
@@ -121,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
     for m in models:
         state = ("verified" if m["verified"] else "unverified") if m["present"] else "missing"
         say(f"  {m['id']}  {m['role']}  {m['size'] / gib:.2f} GiB  {state}")
+    sandbox = report["sandbox"]
+    say(
+        "sandbox        "
+        + ("bubblewrap: commands run with no network" if sandbox["works"] else f"off ({sandbox['problem']})")
+    )
     say(f"network guard  {report['network_guard']}; {report['refused_attempts']} refused attempt(s)")
     for entry in report["ledger"]:
         verdict = "allowed" if entry["allowed"] else "refused"

@@ -30,6 +30,9 @@ def test_doctor_json_reports_runtime_facts() -> None:
         assert key in report
     assert report["backend"] in {"cpu", "cuda", "metal", "vulkan", "rocm"}
     assert report["user_dirs"]["portable"] is True
+    # Whether `run` commands are confined, and why not when they are not.
+    sandbox = report["sandbox"]
+    assert sandbox["works"] is (sandbox["problem"] is None) is (sandbox["bubblewrap"] is not None)
 
 
 def test_chat_json_with_demo_model(demo_model: Path) -> None:

@@ -9,6 +9,7 @@ empty tmpfs, so a virtualenv or toolchain that lives under /tmp still runs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -36,11 +37,47 @@ class RunOutcome:
     elapsed_s: float
 
 
-def bubblewrap() -> str | None:
-    """The bwrap binary, on Linux only; None when not installed."""
+@dataclass(frozen=True)
+class SandboxState:
+    """Whether commands can be confined here: the bwrap binary that works, or why none does."""
+
+    bwrap: str | None
+    problem: str | None  # None when `bwrap` works
+
+
+def sandbox_state() -> SandboxState:
+    """Probe bubblewrap (once per binary): installed is not enough, it must run here.
+
+    bwrap needs unprivileged user namespaces, which containers and some distributions
+    (Ubuntu 24.04's AppArmor policy) turn off; it then fails every command it starts.
+    """
     if not sys.platform.startswith("linux"):
-        return None
-    return shutil.which("bwrap")
+        return SandboxState(None, "bubblewrap exists on Linux only")
+    found = shutil.which("bwrap")
+    if found is None:
+        return SandboxState(None, "bubblewrap is not installed (apt install bubblewrap)")
+    return _probe(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _probe(bwrap: str) -> SandboxState:
+    scratch = Path(tempfile.gettempdir())
+    probe = sandbox_argv(bwrap, scratch, ["/bin/true"], private_tmp=scratch)
+    try:
+        done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return SandboxState(None, f"bubblewrap does not start: {type(exc).__name__}")
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
+            f"exit {done.returncode}"
+        ]
+        return SandboxState(None, f"bubblewrap cannot run here: {reason[0][:200]}")
+    return SandboxState(bwrap, None)
+
+
+def bubblewrap() -> str | None:
+    """The bwrap binary when it can confine commands here (Linux, user namespaces allowed)."""
+    return sandbox_state().bwrap
 
 
 def sandbox_argv(bwrap: str, root: Path, shell_argv: list[str], *, private_tmp: Path) -> list[str]:

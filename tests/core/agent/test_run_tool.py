@@ -8,7 +8,7 @@ import pytest
 
 from app.core.agent import AgentOptions, Permissions
 from app.core.agent.events import PermissionRequest, ToolCallFinished
-from app.core.agent.sandbox import bubblewrap, run_command
+from app.core.agent.sandbox import bubblewrap, run_command, sandbox_state
 from app.core.agent.toolbox import Limits
 from app.core.events import CancelToken
 from tests.core.agent.helpers import call, run_turn
@@ -76,7 +76,35 @@ def test_cancel_stops_a_running_command(project: Path) -> None:
     assert outcome.cancelled and outcome.exit_code is None
 
 
-needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not installed")
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason=str(sandbox_state().problem))
+
+
+def test_a_bwrap_that_cannot_run_here_is_reported_not_used(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Installed but without user namespaces (containers, Ubuntu 24.04's AppArmor policy):
+    # every sandboxed command would fail, so Enclave says why and runs them unconfined.
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    fake = fake_bin / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake_bin}:/usr/bin:/bin")
+    state = sandbox_state()
+    assert state.bwrap is None
+    assert state.problem == "bubblewrap cannot run here: bwrap: setting up uid map: Permission denied"
+    run = run_turn(project, [call("run", command="echo still-runs"), "ok"])
+    (request,) = run.of(PermissionRequest)
+    assert request.reason.endswith(
+        "Not sandboxed: bubblewrap cannot run here: bwrap: setting up uid map: Permission denied."
+    )
+    finished = run.of(ToolCallFinished)[0]
+    assert finished.ok and finished.sandboxed is False and "still-runs" in finished.output
+
+
+def test_no_bwrap_at_all_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert sandbox_state().problem == "bubblewrap is not installed (apt install bubblewrap)"
 
 
 @needs_bwrap
@@ -99,6 +127,10 @@ def test_sandbox_blocks_network_and_writes_outside_the_project(project: Path, tm
     finally:
         server.close()
     write, network = run.of(ToolCallFinished)
+    requests = run.of(PermissionRequest)
+    assert requests and all(
+        r.reason.endswith("sandboxed: no network, writes only in the project.") for r in requests
+    )
     assert write.sandboxed is True and network.sandboxed is True
     assert (project / "inside.txt").exists()
     assert not outside.exists()

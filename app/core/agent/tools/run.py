@@ -6,7 +6,7 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from app.core.agent.events import Event
-from app.core.agent.sandbox import run_command
+from app.core.agent.sandbox import run_command, sandbox_state
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
 
@@ -33,9 +33,7 @@ class RunTool:
         command = str(args["command"]).strip()
         if not command:
             raise ToolError("the command is empty")
-        allowed = yield from ctx.gate.check(
-            "run", command, reason=f"Run `{command}` in the project folder", cancel=ctx.cancel
-        )
+        allowed = yield from ctx.gate.check("run", command, reason=_reason(command, ctx), cancel=ctx.cancel)
         if not allowed:
             raise ToolError(f"the user did not allow running `{command}`")
         try:
@@ -69,3 +67,13 @@ class RunTool:
             ok=outcome.exit_code == 0,
             sandboxed=outcome.sandboxed,
         )
+
+
+def _reason(command: str, ctx: ToolContext) -> str:
+    """The permission question, saying whether the command will be confined and, if not, why."""
+    if not ctx.sandbox:
+        return f"Run `{command}` in the project folder. Not sandboxed: turned off for this session."
+    state = sandbox_state()
+    if state.problem is None:
+        return f"Run `{command}` in the project folder, sandboxed: no network, writes only in the project."
+    return f"Run `{command}` in the project folder. Not sandboxed: {state.problem}."
