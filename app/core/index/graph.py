@@ -92,11 +92,15 @@ class FileGraph:
         """Replace what `path` defines and references."""
         self.reserve((path,))
         file_id = self._file_ids[path]
-        self._defs[file_id] = tuple({self._name_id(name) for name in defines})
-        self._refs[file_id] = (
-            tuple([self._name_id(name) for name in references]),
-            tuple(references.values()),
-        )
+        ids = self._name_ids
+        for name in [n for n in chain(defines, references) if n not in ids]:
+            if name not in ids:  # a name both defined and referenced here comes twice
+                ids[name] = len(self._names)
+                self._names.append(name)
+                self._name_weights.append(name_weight(name))
+        # C-level lookups: this runs in the main process for every file while workers parse.
+        self._defs[file_id] = tuple(set(map(ids.__getitem__, defines)))
+        self._refs[file_id] = (tuple(map(ids.__getitem__, references)), tuple(references.values()))
         self._dirty = True
 
     def remove_file(self, path: str) -> None:
@@ -113,14 +117,6 @@ class FileGraph:
             return frozenset()
         flat = self._refresh()
         return frozenset(self._files[f] for f in flat.definers(int(flat.rank_of[name_id])))
-
-    def _name_id(self, name: str) -> int:
-        found = self._name_ids.get(name)
-        if found is None:
-            found = self._name_ids[name] = len(self._names)
-            self._names.append(name)
-            self._name_weights.append(name_weight(name))
-        return found
 
     def _refresh(self) -> _Flat:
         if self._flat is not None and not self._dirty:
@@ -218,9 +214,8 @@ class FileGraph:
         src = flat.src
         out_weight = np.bincount(src, weights=weight, minlength=n)
         share = ranks[src] * weight / np.where(out_weight[src] > 0, out_weight[src], 1.0)
-        keys = flat.dst * n_idents + flat.ident
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        scores = np.bincount(inverse, weights=share)
+        uniq = flat.tag_keys
+        scores = np.bincount(flat.tag_of_edge, weights=share, minlength=len(uniq))
         # A file also vouches for its own definitions, so a seeded file that nobody
         # references (a mentioned one, say) still shows what it defines.
         key_file = uniq // n_idents
@@ -255,6 +250,10 @@ class _Flat:
     rank_of: np.ndarray
     idents: list[str]
     name_weights: np.ndarray
+    # Tags are (defining file, identifier) pairs, keyed dst * len(idents) + ident: the
+    # sorted keys and each edge's tag, fixed until the graph changes (not per rank).
+    tag_keys: np.ndarray
+    tag_of_edge: np.ndarray
 
     def definers(self, ident: int) -> list[int]:
         start = int(self.def_start[ident])
@@ -291,11 +290,14 @@ def _flatten(
     ident = np.repeat(ref_ident, fan)
     # A definition nobody uses still belongs in the map: a weak self-edge (as Aider does).
     unused = ~used[def_ident]
+    dst = np.concatenate([def_file[def_start[ident] + nth], def_file[unused]])
+    ident = np.concatenate([ident, def_ident[unused]])
+    tag_keys, tag_of_edge = np.unique(dst * max(n_idents, 1) + ident, return_inverse=True)
     return _Flat(
         live=live,
         src=np.concatenate([np.repeat(ref_file, fan), def_file[unused]]),
-        dst=np.concatenate([def_file[def_start[ident] + nth], def_file[unused]]),
-        ident=np.concatenate([ident, def_ident[unused]]),
+        dst=dst,
+        ident=ident,
         base=np.concatenate(
             [
                 np.repeat(weights[ref_ident] * np.sqrt(ref_count), fan),
@@ -308,6 +310,8 @@ def _flatten(
         rank_of=rank_of,
         idents=idents,
         name_weights=name_weights,
+        tag_keys=tag_keys,
+        tag_of_edge=tag_of_edge.reshape(-1),
     )
 
 
