@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from app.core.index.records import FileRecord, Symbol
+from app.core.index.records import FileRecord, SymbolRow
 
 TokenCounter = Callable[[str], int]
 # Per-file symbol layouts, kept by the index between maps (a record is immutable).
@@ -67,29 +67,33 @@ def render_outline(
 
 
 class _Layout:
-    """One file's symbols indexed by name, with the containers that enclose each one."""
+    """One file's symbols indexed by name, with the containers that enclose each one.
 
-    def __init__(self, symbols: Sequence[Symbol]) -> None:
-        self.symbols = symbols
+    Works on the record's plain rows (name, kind, line, end_line, signature): building
+    Symbol objects for every definition of a big file cost more than the whole render.
+    """
+
+    def __init__(self, rows: Sequence[SymbolRow]) -> None:
+        self.rows = rows
         self.by_name: dict[str, list[int]] = {}
         self.parents: list[tuple[int, ...]] = []
         stack: list[int] = []
-        for i, symbol in enumerate(symbols):
-            while stack and symbols[stack[-1]].end_line < symbol.line:
+        for i, (name, kind, line, end_line, _) in enumerate(rows):
+            while stack and rows[stack[-1]][3] < line:
                 stack.pop()
-            self.by_name.setdefault(symbol.name, []).append(i)
+            self.by_name.setdefault(name, []).append(i)
             self.parents.append(tuple(stack))
-            if symbol.kind not in ("constant", "field") and symbol.end_line > symbol.line:
+            if kind not in ("constant", "field") and end_line > line:
                 stack.append(i)
 
-    def lines(self, names: set[str]) -> list[Symbol]:
+    def lines(self, names: set[str]) -> list[SymbolRow]:
         """The wanted symbols plus their enclosing definitions (class headers), in file order."""
         keep: set[int] = set()
         for name in names:
             for i in self.by_name.get(name, ()):
                 keep.add(i)
                 keep.update(self.parents[i])
-        return [self.symbols[i] for i in sorted(keep)]
+        return [self.rows[i] for i in sorted(keep)]
 
 
 def _render(
@@ -111,15 +115,15 @@ def _render(
         cached = layouts.get(path)
         # Records are immutable: a changed file comes back as a new record object.
         if cached is None or cached[0] is not record:
-            cached = layouts[path] = (record, _Layout(record.symbols))
+            cached = layouts[path] = (record, _Layout(record.symbol_rows))
         layout = cached[1]
         lines.append(f"{path}:")
-        lines.extend(_symbol_line(s) for s in layout.lines(names))
+        lines.extend(_symbol_line(row) for row in layout.lines(names))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _symbol_line(symbol: Symbol) -> str:
-    sig = symbol.signature
+def _symbol_line(row: SymbolRow) -> str:
+    line, sig = row[2], row[4]
     if len(sig) > _MAX_LINE:
         sig = sig[: _MAX_LINE - 1] + "…"
-    return f"{symbol.line:>5}│{sig}"
+    return f"{line:>5}│{sig}"
