@@ -9,7 +9,8 @@ install aider-chat`), given by --aider-venv or $AIDER_VENV; without it that part
 
 Each measurement runs in a fresh process on its own copy of the project (Aider writes a tags
 cache into the project; Enclave must write nothing). Prints:
-1. cold index + first 1024-token map: Enclave serial, Enclave parallel, Aider (goal: >= 4x);
+1. cold index + first 1024-token map: Enclave serial, Enclave parallel, Aider (goal: >= 4x),
+   as the best of all rounds and as the median of each round's back-to-back pair;
 2. one file changed -> re-index + re-ranked map (goal: <= 0.3 s), Aider's forced refresh;
 3. peak RSS (main process and pool workers);
 4. whether Enclave wrote anything into the project.
@@ -23,6 +24,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -231,13 +233,22 @@ def main() -> int:
         work = Path(tmp)
         listing = work / "files.json"
         rounds: list[tuple[dict, dict, dict | None]] = []
-        for _ in range(max(1, args.repeat)):
+        for i in range(max(1, args.repeat)):
             serial = _run_enclave(src, work, workers=1, tokens=args.tokens, edited=edited, listing=listing)
-            parallel = _run_enclave(src, work, workers=cores, tokens=args.tokens, edited=edited, listing=None)
             aider = None
+            # Alternate which of the two compared runs goes first, so a machine that slows
+            # down or speeds up over a round favours neither.
+            if i % 2 == 0:
+                parallel = _run_enclave(
+                    src, work, workers=cores, tokens=args.tokens, edited=edited, listing=None
+                )
             if args.aider_venv:
                 aider = _run_aider(
                     args.aider_venv, src, work, tokens=args.tokens, edited=edited, listing=listing
+                )
+            if i % 2 == 1:
+                parallel = _run_enclave(
+                    src, work, workers=cores, tokens=args.tokens, edited=edited, listing=None
                 )
             rounds.append((serial, parallel, aider))
         if not args.aider_venv:
@@ -271,6 +282,14 @@ def main() -> int:
             f"cold CPU-time ratio aider/enclave (load-independent): {aider['cold_cpu'] / serial['cold_cpu']:.1f}x serial"
         )
         print(f"update ratio aider/enclave: {aider['update'] / parallel['update']:.1f}x")
+        # Each round's two cold runs ran back to back: their ratio is the least exposed to a
+        # shared machine whose speed drifts between rounds.
+        paired = sorted(r[2]["cold"] / r[1]["cold"] for r in rounds if r[2] is not None)
+        if paired:
+            print(
+                f"cold ratio per round ({cores} workers): median {statistics.median(paired):.1f}x, "
+                f"range {paired[0]:.1f}x-{paired[-1]:.1f}x over {len(paired)} rounds"
+            )
     print(
         f"parallel speed-up over serial: {serial['cold'] / parallel['cold']:.2f}x with {cores} workers "
         f"({parallel['start_method']} start)"
