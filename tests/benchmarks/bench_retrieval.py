@@ -8,7 +8,8 @@ DIR holds the unpacked projects named in tests/benchmarks/data/retrieval_questio
     (cd DIR && npm pack express@5.3.0 && for f in *.tar.gz *.tgz; do tar xzf $f; done)
 
 Recall@k for a question is the share of its answer files among the top k; reported as the
-mean over questions (LocAgent's definition). The baseline indexes each file's whole text
+mean over questions (LocAgent's definition). For the answer files it finds, it also counts
+how often the symbols listed with them include one the question's evidence names. The baseline indexes each file's whole text
 in SQLite FTS5 and ranks by bm25() for the same question words.
 """
 
@@ -82,6 +83,7 @@ def main() -> int:
         indexes[name] = (index, WholeFileBM25(index))
         print(f"{name}: {len(index.files())} files indexed in {time.perf_counter() - started:.1f}s")
     rows = []
+    symbol_rows: list[bool] = []
     for q in data["questions"]:
         if q["project"] not in indexes:
             continue
@@ -89,9 +91,14 @@ def main() -> int:
         missing = [a for a in q["answers"] if index.record(a) is None]
         if missing:
             raise SystemExit(f"answer files not indexed: {missing}")
-        ours = [hit.file for hit in index.context(q["question"], top=5)]
+        hits = index.context(q["question"], top=5)
+        ours = [hit.file for hit in hits]
         base = baseline.search(q["question"], top=5)
         rows.append((q, ours, base))
+        # Of the answer files found, does one list a definition the evidence names?
+        listed = {s.name for hit in hits if hit.file in q["answers"] for s in hit.symbols}
+        if listed or set(ours) & set(q["answers"]):
+            symbol_rows.append(bool(listed & set(q["symbols"])))
         if args.verbose:
             print(f"\n{q['project']}: {q['question']}  -> {q['answers']}")
             print(f"  enclave : {ours}")
@@ -106,6 +113,11 @@ def main() -> int:
         r1 = sum(recall(r[pick], r[0]["answers"], 1) for r in rows) / n
         r5 = sum(recall(r[pick], r[0]["answers"], 5) for r in rows) / n
         print(f"{label:22}{r1:10.2f}{r5:10.2f}")
+    if symbol_rows:
+        print(
+            f"\nanswer files found in the top 5 that list an evidence symbol among their "
+            f"(at most 5) symbols: {sum(symbol_rows)} of {len(symbol_rows)} ({sum(symbol_rows) / len(symbol_rows):.2f})"
+        )
     return 0
 
 

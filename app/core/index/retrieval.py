@@ -22,6 +22,10 @@ _TEST_PATH = re.compile(
     r"(^|/)(tests?|testing|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[jt]sx?$"
 )
 _ABOUT_TESTS = re.compile(r"\btest", re.IGNORECASE)
+# Listing symbols: a class gets this share of its best-matching member's score (listed, it
+# says where the member lives); a name the question spells out beats any word match.
+_CLASS_SHARE = 0.5
+_MENTIONED = 100.0
 
 
 def mentioned_identifiers(question: str, graph: FileGraph) -> set[str]:
@@ -93,14 +97,51 @@ def _symbol_match(record: FileRecord, mentions: set[str], terms: set[str]) -> fl
 
 
 def _relevant_symbols(record: FileRecord, mentions: set[str], terms: set[str]) -> tuple[Symbol, ...]:
-    def score(symbol: Symbol) -> float:
-        if symbol.name in mentions:
-            return 2.0
-        parts = set(words(symbol.name))
-        return len(parts & terms) / (len(parts) or 1)
+    """Up to five definitions that match the question, each name once, classes of matching members too."""
+    symbols = record.symbols
+    scores = [_MENTIONED if s.name in mentions else _name_score(s.name, terms) for s in symbols]
+    # A class whose method or field matches tells the model where that member lives.
+    open_classes: list[int] = []
+    for i, symbol in enumerate(symbols):
+        while open_classes and symbols[open_classes[-1]].end_line < symbol.line:
+            open_classes.pop()
+        if scores[i] > 0:
+            for c in open_classes:
+                scores[c] = max(scores[c], _CLASS_SHARE * scores[i])
+        if symbol.kind == "class":
+            open_classes.append(i)
+    order = sorted(range(len(symbols)), key=lambda i: (-scores[i], symbols[i].line))
+    picked: list[Symbol] = []
+    names: set[str] = set()
+    for i in order:
+        if scores[i] <= 0 or len(picked) == 5:
+            break
+        if symbols[i].name not in names:
+            names.add(symbols[i].name)
+            picked.append(symbols[i])
+    return tuple(picked) or tuple(s for s in symbols if s.kind in ("class", "function"))[:5]
 
-    ranked = sorted(record.symbols, key=lambda s: (-score(s), s.line))
-    return (
-        tuple(s for s in ranked[:5] if score(s) > 0)
-        or tuple(s for s in record.symbols if s.kind in ("class", "function"))[:5]
-    )
+
+def _name_score(name: str, terms: set[str]) -> float:
+    """Question words the name's parts match (inflections count), plus a little for the matched share."""
+    parts = set(words(name))
+    whole = name.lower()
+    if len(parts) > 1:
+        parts.discard(whole)
+    matched = sum(1 for part in parts if any(same_word(part, term) for term in terms))
+    return matched + 0.5 * matched / len(parts) if parts else 0.0
+
+
+_INFLECTIONS = frozenset({"s", "es", "d", "ed", "ing", "er", "ers"})
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal, or one an inflection of the other: cookie/cookies, push/pushed, pop/popped."""
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 3 or not long.startswith(short):
+        return False
+    rest = long[len(short) :]
+    # A doubled final consonant before the ending: popped, running.
+    return rest in _INFLECTIONS or (rest[0] == short[-1] and rest[1:] in _INFLECTIONS)
