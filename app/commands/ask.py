@@ -7,6 +7,8 @@ import re
 import signal
 from typing import Any
 
+from app.commands.project_index import add_index_options, open_index
+
 
 def register(subparsers: Any) -> None:
     """Add the `ask` subcommand."""
@@ -37,6 +39,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--no-sandbox", action="store_true", help="run commands without bubblewrap even where it is installed"
     )
+    add_index_options(p)
     p.set_defaults(func=run)
 
 
@@ -49,7 +52,6 @@ def run(args: argparse.Namespace) -> int:
     from app.core.agent.project_index import IndexAdapter
     from app.core.errors import EnclaveError
     from app.core.events import CancelToken
-    from app.core.index import ProjectIndex
 
     root = Path(args.path).expanduser()
     if not root.is_dir():
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         )
         close = model.close
     cancel = CancelToken()
-    index = IndexAdapter(ProjectIndex.open(root, cancel=cancel), count_tokens=model.count_tokens)
+    index = IndexAdapter(open_index(args, str(root), cancel=cancel), count_tokens=model.count_tokens)
     options = AgentOptions(max_steps=args.max_steps, auto_accept=args.yes, sandbox=not args.no_sandbox)
     agent = Agent(model, root=root, index=index, options=options)
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())

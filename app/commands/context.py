@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.project_index import add_index_options, open_index
+
 
 def register(subparsers: Any) -> None:
     """Add the `context` subcommand."""
@@ -13,15 +15,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("question", help="what you want to find")
     p.add_argument("--top", type=int, default=5, help="how many files (default 5)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
+    add_index_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the ranked files."""
     from app.commands.output import emit_json, say
-    from app.core.index import ProjectIndex
 
-    index = ProjectIndex.open(args.path)
+    index = open_index(args, args.path)
     hits = index.context(args.question, top=max(1, args.top))
     if args.json:
         emit_json([hit.as_dict() for hit in hits])

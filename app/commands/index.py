@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.project_index import add_index_options, open_index
+
 
 def register(subparsers: Any) -> None:
     """Add the `index` subcommand."""
@@ -12,15 +14,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("path", help="the project folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: CPU count)")
+    add_index_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the index and print its summary."""
     from app.commands.output import emit_json, say
-    from app.core.index import ProjectIndex
 
-    index = ProjectIndex.open(args.path, workers=args.workers)
+    index = open_index(args, args.path, workers=args.workers)
     stats = index.stats
     assert stats is not None  # open() always completes a build
     report = stats.as_dict()

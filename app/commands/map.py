@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.project_index import add_index_options, open_index
+
 
 def register(subparsers: Any) -> None:
     """Add the `map` subcommand."""
@@ -15,15 +17,15 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--chat-file", action="append", default=[], metavar="FILE", help="a file in the conversation"
     )
+    add_index_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the outline."""
     from app.commands.output import say
-    from app.core.index import ProjectIndex
 
-    index = ProjectIndex.open(args.path)
+    index = open_index(args, args.path)
     chat = [f.replace("\\", "/").strip("/") for f in args.chat_file]
     say(index.repo_map(tokens=args.tokens, mentions=args.mention, chat_files=chat), end="")
     return 0

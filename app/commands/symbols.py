@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.project_index import add_index_options, open_index
+
 
 def register(subparsers: Any) -> None:
     """Add the `symbols` subcommand."""
@@ -12,6 +14,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("path", help="the project folder")
     p.add_argument("--file", default=None, help="only this file (relative to PATH)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
+    add_index_options(p)
     p.set_defaults(func=run)
 
 
@@ -19,9 +22,8 @@ def run(args: argparse.Namespace) -> int:
     """Print the symbols."""
     from app.commands.output import emit_json, say
     from app.core.errors import EnclaveError
-    from app.core.index import ProjectIndex
 
-    index = ProjectIndex.open(args.path)
+    index = open_index(args, args.path)
     if args.file is not None:
         rel = args.file.replace("\\", "/").strip("/")
         if index.record(rel) is None:

@@ -253,8 +253,14 @@ class MainWindow(QMainWindow):
         self.chat.input.set_mention_candidates(list(files))
         symbols = getattr(stats, "symbols", 0)
         seconds = getattr(stats, "seconds", 0.0)
-        self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
-        self.status.index.setToolTip(f"Built in memory in {seconds:.1f} s; nothing is written to disk.")
+        tip = f"Built in memory in {seconds:.1f} s; nothing is written to disk."
+        if getattr(stats, "truncated", False):
+            # A folder this big is rarely one project: say where the rest went and how to fix it.
+            self.status.set_index(f"Indexed the first {len(files):,} files (limit) · {symbols:,} symbols")
+            tip += " The rest of the folder was not indexed: add ignore rules to .enclaveignore."
+        else:
+            self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
+        self.status.index.setToolTip(tip)
 
     def _on_index_failed(self, exc: object) -> None:
         self.indexing = False

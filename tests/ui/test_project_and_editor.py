@@ -42,6 +42,23 @@ def test_dropping_a_folder_opens_it_with_ignored_files_hidden(qtbot, project):
         assert w.settings.recent_projects[0] == str(project.resolve())
 
 
+def test_a_folder_over_the_file_limit_says_what_was_left_out(qtbot, tmp_path, monkeypatch):
+    import app.core.index as index_module
+
+    class SmallLimit(index_module.ProjectIndex):
+        def __init__(self, root, **options):
+            super().__init__(root, **{**options, "max_files": 3})
+
+    monkeypatch.setattr(index_module, "ProjectIndex", SmallLimit)
+    for i in range(6):
+        (tmp_path / f"m{i}.py").write_text(f"def f{i}():\n    return {i}\n")
+    with main_window(qtbot) as w:
+        w.open_project(tmp_path)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        assert w.status.index.text() == "Indexed the first 3 files (limit) · 3 symbols"
+        assert ".enclaveignore" in w.status.index.toolTip()
+
+
 def test_dropping_a_gguf_asks_to_import_it(qtbot, tmp_path):
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")

@@ -33,7 +33,7 @@ from app.core.index.records import (
 )
 from app.core.index.repo_map import LayoutCache, TokenCounter, estimate_tokens, render_outline
 from app.core.index.retrieval import rank_context
-from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, WalkStats, is_indexable, walk
+from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, WalkStats, is_indexable, walk
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class ProjectIndex:
         workers: int | None = None,
         background: bool = False,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        max_files: int | None = DEFAULT_MAX_FILES,
         extra_ignores: tuple[str, ...] = (),
     ) -> None:
         self.root = Path(root).resolve()
@@ -69,6 +70,7 @@ class ProjectIndex:
         self._workers = max(1, workers if workers is not None else _cpu_count())
         self._background = background
         self._max_file_bytes = max_file_bytes
+        self._max_files = max_files
         self._extra_ignores = extra_ignores
         self._lock = threading.RLock()
         self._records: dict[str, FileRecord] = {}
@@ -110,6 +112,7 @@ class ProjectIndex:
                 cancel=cancel,
                 stats=walk_stats,
                 max_file_bytes=self._max_file_bytes,
+                max_files=self._max_files,
                 extra_ignores=self._extra_ignores,
             ):
                 jobs.append((e.path, str(e.abspath), e.size, e.mtime_ns))
@@ -156,6 +159,7 @@ class ProjectIndex:
                 skipped=skipped,
                 seconds=time.perf_counter() - started,
                 workers=workers,
+                max_files=self._max_files,
             )
             stats = self._stats
         logger.info("indexed %d files in %.2fs with %d workers", len(records), stats.seconds, workers)
@@ -247,6 +251,7 @@ class ProjectIndex:
                 self.root,
                 cancel=cancel,
                 max_file_bytes=self._max_file_bytes,
+                max_files=self._max_files,
                 extra_ignores=self._extra_ignores,
             )
         }
@@ -381,6 +386,7 @@ def _stats(
     skipped: Counter[str],
     seconds: float,
     workers: int,
+    max_files: int | None,
 ) -> IndexStats:
     languages: Counter[str] = Counter(r.language for r in records.values() if r.language)
     return IndexStats(
@@ -395,6 +401,8 @@ def _stats(
         unreadable=skipped.get("unreadable", 0),
         seconds=seconds,
         workers=workers,
+        truncated=walk_stats.truncated,
+        max_files=max_files,
     )
 
 

@@ -85,6 +85,8 @@ class IndexStats:
     unreadable: int
     seconds: float
     workers: int
+    truncated: bool = False  # the walk stopped at `max_files`
+    max_files: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
@@ -100,6 +102,8 @@ class IndexStats:
             "unreadable": self.unreadable,
             "seconds": round(self.seconds, 3),
             "workers": self.workers,
+            "truncated": self.truncated,
+            "max_files": self.max_files,
         }
 
 

@@ -17,6 +17,9 @@ from app.core.privacy.secrets import is_secret_path
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_BYTES = 1_000_000
+# A folder with more files than this is not one project (a home folder dropped by mistake):
+# the walk stops there instead of filling memory, and says so.
+DEFAULT_MAX_FILES = 50_000
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class WalkStats:
     files_seen: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     unreadable_dirs: int = 0
+    truncated: bool = False  # stopped at `max_files`
 
 
 def walk(
@@ -44,9 +48,12 @@ def walk(
     cancel: CancelToken | None = None,
     stats: WalkStats | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_files: int | None = None,
     extra_ignores: tuple[str, ...] = (),
 ) -> Iterator[WalkEntry]:
     """Yield the project's files in a stable order, honouring every ignore rule.
+
+    With `max_files`, stops after that many files and sets `stats.truncated`.
 
     Skips (counted in `stats.skipped` by reason): `ignored`, `secret` (the security list,
     which no ignore file can re-include), `oversized`, `symlink_outside`, `symlink_loop`,
@@ -64,6 +71,7 @@ def walk(
         stats.unreadable_dirs += 1
         return
     stack: list[tuple[Path, str, IgnoreRules]] = [(root_path, "", rules)]
+    yielded = 0
     while stack:
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -99,6 +107,10 @@ def walk(
             if st.st_size > max_file_bytes:
                 stats.skipped["oversized"] += 1
                 continue
+            if max_files is not None and yielded >= max_files:
+                stats.truncated = True
+                return
+            yielded += 1
             yield WalkEntry(path=rel, abspath=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
         # Reversed so the stack pops folders in name order (stable output).
         stack.extend(reversed(subdirs))

@@ -25,6 +25,17 @@ def test_index_json(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert report["seconds"] >= 0
 
 
+def test_a_folder_over_the_file_limit_is_cut_short_with_a_warning(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = run_json(capsys, "index", str(shop), "--json", "--max-files", "2")
+    assert isinstance(report, dict)
+    assert report["files_indexed"] == 2 and report["truncated"] is True and report["max_files"] == 2
+    assert run_cli(["map", str(shop), "--max-files", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "indexed only the first 2 files" in err and ".enclaveignore" in err
+
+
 def test_symbols_json_for_one_file(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = run_json(capsys, "symbols", str(shop), "--file", "shop/pricing.py", "--json")
     assert rows == [{"file": "shop/pricing.py", "name": "apply_discount", "kind": "function", "line": 4}]

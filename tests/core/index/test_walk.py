@@ -89,6 +89,17 @@ def test_oversized_files_are_counted(tmp_path: Path) -> None:
     assert stats.skipped["oversized"] == 1
 
 
+def test_the_walk_stops_at_the_file_limit_and_says_so(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {f"d{i}/m{j}.py": "x = 1\n" for i in range(3) for j in range(4)})
+    stats = WalkStats()
+    found = paths(root, stats, max_files=5)
+    # The first five in the walk's stable order, not any five.
+    assert found == ["d0/m0.py", "d0/m1.py", "d0/m2.py", "d0/m3.py", "d1/m0.py"]
+    assert stats.truncated
+    exact = WalkStats()
+    assert len(paths(root, exact, max_files=12)) == 12 and not exact.truncated
+
+
 def test_symlinks_never_leave_the_project_or_loop(tmp_path: Path) -> None:
     outside = write_tree(tmp_path / "outside", {"secret_plans.py": "x"})
     root = write_tree(tmp_path / "project", {"src/a.py": "x"})

@@ -1,0 +1,40 @@
+"""The index options the project commands share, and opening a project with them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.core.events import CancelToken
+    from app.core.index import ProjectIndex
+
+
+def add_index_options(p: Any) -> None:
+    """`--max-files`: how many files to index before stopping (a folder that is not one project)."""
+    from app.core.index.walk import DEFAULT_MAX_FILES
+
+    p.add_argument(
+        "--max-files",
+        type=int,
+        default=DEFAULT_MAX_FILES,
+        metavar="N",
+        help=f"stop indexing after N files (default {DEFAULT_MAX_FILES:,})",
+    )
+
+
+def open_index(
+    args: argparse.Namespace, root: str, *, workers: int | None = None, cancel: CancelToken | None = None
+) -> ProjectIndex:
+    """Build the index of `root`, warning on stderr when the file limit cut it short."""
+    from app.commands.output import warn
+    from app.core.index import ProjectIndex
+
+    index = ProjectIndex.open(root, workers=workers, max_files=max(1, args.max_files), cancel=cancel)
+    stats = index.stats
+    if stats is not None and stats.truncated:
+        warn(
+            f"indexed only the first {stats.max_files:,} files of {root}: add ignore rules to "
+            ".enclaveignore (gitignore syntax) or pass --max-files"
+        )
+    return index
