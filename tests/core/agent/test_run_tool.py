@@ -79,6 +79,10 @@ def test_cancel_stops_a_running_command(project: Path) -> None:
 needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason=str(sandbox_state().problem))
 
 
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux-only")
+
+
+@linux_only
 def test_a_bwrap_that_cannot_run_here_is_reported_not_used(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,6 +106,7 @@ def test_a_bwrap_that_cannot_run_here_is_reported_not_used(
     assert finished.ok and finished.sandboxed is False and "still-runs" in finished.output
 
 
+@linux_only
 def test_no_bwrap_at_all_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert sandbox_state().problem == "bubblewrap is not installed (apt install bubblewrap)"
