@@ -20,12 +20,15 @@ class SourceText:
     invalid_utf8: bool
 
 
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or more than 10% control characters, in the first 8 KB."""
+    head = data[:_SNIFF_BYTES]
+    return b"\x00" in head or (bool(head) and _control_ratio(head) > 0.1)
+
+
 def skip_reason(data: bytes, *, name: str = "") -> str | None:
     """`"binary"`, `"minified"` or None for text worth indexing."""
-    head = data[:_SNIFF_BYTES]
-    if b"\x00" in head:
-        return "binary"
-    if head and _control_ratio(head) > 0.1:
+    if looks_binary(data):
         return "binary"
     if ".min." in name:
         return "minified"

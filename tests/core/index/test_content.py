@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.core.index import ProjectIndex, skip_reason
+from app.core.index.content import looks_binary
 from tests.core.index.conftest import write_tree
 
 
@@ -9,6 +10,10 @@ def test_binary_minified_and_text() -> None:
     assert skip_reason(b"var a=1;" * 2000) == "minified"
     assert skip_reason(b"x", name="app.min.js") == "minified"
     assert skip_reason(b"def f():\n    return 1\n" * 200) is None
+    # Text in any 8-bit encoding is text; control characters are not.
+    assert not looks_binary("naïve café — ünïcödé\n".encode() * 50)
+    assert not looks_binary("naïve café\n".encode("latin-1") * 50)
+    assert looks_binary(bytes(range(1, 32)) * 10)
 
 
 def test_index_counts_skips_and_tolerates_invalid_utf8(tmp_path) -> None:

@@ -11,27 +11,10 @@ from typing import Any
 from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.index.content import looks_binary
 from app.core.privacy.secrets import is_secret_path
 
 Run = Generator[Event, None, ToolResult]
-SNIFF_BYTES = 8192
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes, or mostly non-text bytes, in the first few KB."""
-    head = data[:SNIFF_BYTES]
-    if b"\0" in head:
-        return True
-    if not head:
-        return False
-    try:
-        head.decode("utf-8")
-        return False
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:
-            return False  # a character cut at the sniff boundary
-    text_bytes = sum(1 for b in head if b in (9, 10, 13) or 32 <= b < 127 or b >= 128)
-    return text_bytes / len(head) < 0.7
 
 
 class ReadTool:
