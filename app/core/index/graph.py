@@ -2,7 +2,7 @@
 
 A file is held as three tuples of ints: the identifiers it defines, those it references and
 how often. Edges are rebuilt from these in one vectorised pass whenever the graph changed
-(~20 ms for a 600-file project), so a cold build and a one-file update run the same code,
+(tens of milliseconds for sqlalchemy), so a cold build and a one-file update run the same code,
 and PageRank runs on flat numpy arrays (a re-rank with new seeds is a few vector operations).
 
 Identifier and file ids are assigned as names and files arrive, but everything the ranks
@@ -77,8 +77,9 @@ class FileGraph:
         self._name_weights: list[float] = []
         self._defs: dict[int, tuple[int, ...]] = {}
         self._refs: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self._dirty = True
-        self._sorted_names = 0  # how many of _names the canonical order covers
+        # Caches, dropped where their inputs change: the name order when a name is added,
+        # the flat arrays when a file is set or removed.
+        self._order: _NameOrder | None = None
         self._flat: _Flat | None = None
 
     def reserve(self, paths: Iterable[str]) -> None:
@@ -98,17 +99,18 @@ class FileGraph:
                 ids[name] = len(self._names)
                 self._names.append(name)
                 self._name_weights.append(name_weight(name))
+                self._order = None
         # C-level lookups: this runs in the main process for every file while workers parse.
         self._defs[file_id] = tuple(set(map(ids.__getitem__, defines)))
         self._refs[file_id] = (tuple(map(ids.__getitem__, references)), tuple(references.values()))
-        self._dirty = True
+        self._flat = None
 
     def remove_file(self, path: str) -> None:
         """Forget `path` (no-op when unknown)."""
         file_id = self._file_ids.get(path)
         if file_id is not None and self._defs.pop(file_id, None) is not None:
             del self._refs[file_id]
-            self._dirty = True
+            self._flat = None
 
     def definers(self, name: str) -> frozenset[str]:
         """Files that define `name`."""
@@ -116,22 +118,23 @@ class FileGraph:
         if name_id is None:
             return frozenset()
         flat = self._refresh()
-        return frozenset(self._files[f] for f in flat.definers(int(flat.rank_of[name_id])))
+        return frozenset(self._files[f] for f in flat.definers(int(flat.order.rank_of[name_id])))
 
     def _refresh(self) -> _Flat:
-        if self._flat is not None and not self._dirty:
+        if self._flat is not None:
             return self._flat
         import numpy as np
 
-        if self._flat is None or self._sorted_names != len(self._names):
+        if self._order is None:
             order = sorted(range(len(self._names)), key=self._names.__getitem__)
             rank_of = np.empty(len(order), dtype=np.int64)
             rank_of[order] = np.arange(len(order))
-            idents = [self._names[i] for i in order]
-            weights = np.array(self._name_weights, dtype=np.float64)[order]
-            self._sorted_names = len(order)
-        else:
-            rank_of, idents, weights = self._flat.rank_of, self._flat.idents, self._flat.name_weights
+            self._order = _NameOrder(
+                rank_of=rank_of,
+                idents=[self._names[i] for i in order],
+                weights=np.array(self._name_weights, dtype=np.float64)[order],
+            )
+        rank_of = self._order.rank_of
         live = sorted(self._defs)  # by file id: a canonical edge order
         defs = [self._defs[f] for f in live]
         refs = [self._refs[f] for f in live]
@@ -142,11 +145,8 @@ class FileGraph:
             ref_file=np.repeat(np.array(live, dtype=np.int64), [len(r[0]) for r in refs]),
             ref_ident=rank_of[np.fromiter(chain.from_iterable(r[0] for r in refs), dtype=np.int64)],
             ref_count=np.fromiter(chain.from_iterable(r[1] for r in refs), dtype=np.float64),
-            rank_of=rank_of,
-            idents=idents,
-            name_weights=weights,
+            order=self._order,
         )
-        self._dirty = False
         return self._flat
 
     def rank(
@@ -169,8 +169,8 @@ class FileGraph:
         weight = flat.base.copy()
         hits: np.ndarray | None = None
         if mentioned:
-            hits = np.zeros(len(flat.idents), dtype=bool)
-            hits[flat.rank_of[mentioned]] = True
+            hits = np.zeros(len(flat.order.idents), dtype=bool)
+            hits[flat.order.rank_of[mentioned]] = True
             weight[hits[flat.ident]] *= 10.0
         chat_ids = [self._file_ids[f] for f in chat_files if f in self._file_ids and live[self._file_ids[f]]]
         if chat_ids and len(weight):
@@ -179,7 +179,7 @@ class FileGraph:
         for chat_id in chat_ids:
             personal[chat_id] += 1.0
         for name_id in mentioned:
-            for definer in flat.definers(int(flat.rank_of[name_id])):
+            for definer in flat.definers(int(flat.order.rank_of[name_id])):
                 personal[definer] += 1.0
         for seed, seed_weight in (seed_files or {}).items():
             seed_id = self._file_ids.get(seed)
@@ -210,7 +210,7 @@ class FileGraph:
         import numpy as np
 
         n = len(self._files)
-        n_idents = len(flat.idents)
+        n_idents = len(flat.order.idents)
         src = flat.src
         out_weight = np.bincount(src, weights=weight, minlength=n)
         share = ranks[src] * weight / np.where(out_weight[src] > 0, out_weight[src], 1.0)
@@ -231,13 +231,22 @@ class FileGraph:
             file_id, ident_id = divmod(int(uniq[i]), n_idents)
             if file_id in chat:
                 continue
-            result.append((self._files[file_id], flat.idents[ident_id], float(scores[i])))
+            result.append((self._files[file_id], flat.order.idents[ident_id], float(scores[i])))
         return result
 
 
 @dataclass(frozen=True)
+class _NameOrder:
+    """Every identifier numbered by name order: the canonical order ranks are computed in."""
+
+    rank_of: np.ndarray  # identifier id (arrival order) -> number in name order
+    idents: list[str]  # names in name order
+    weights: np.ndarray  # name_weight() of each, in name order
+
+
+@dataclass(frozen=True)
 class _Flat:
-    """The graph as flat arrays; identifiers numbered by name order (`rank_of` maps ids to it)."""
+    """The graph as flat arrays, identifiers numbered as in `order`."""
 
     live: np.ndarray  # file ids with a record, ascending
     src: np.ndarray
@@ -247,9 +256,7 @@ class _Flat:
     def_file: np.ndarray  # definitions sorted by (identifier, file)
     def_start: np.ndarray  # per identifier: where its definers start in def_file
     def_count: np.ndarray  # per identifier: how many files define it
-    rank_of: np.ndarray
-    idents: list[str]
-    name_weights: np.ndarray
+    order: _NameOrder
     # Tags are (defining file, identifier) pairs, keyed dst * len(idents) + ident: the
     # sorted keys and each edge's tag, fixed until the graph changes (not per rank).
     tag_keys: np.ndarray
@@ -268,20 +275,18 @@ def _flatten(
     ref_file: np.ndarray,
     ref_ident: np.ndarray,
     ref_count: np.ndarray,
-    rank_of: np.ndarray,
-    idents: list[str],
-    name_weights: np.ndarray,
+    order: _NameOrder,
 ) -> _Flat:
     """Join references to definitions: one edge per (referencing file, defining file, identifier)."""
     import numpy as np
 
-    n_idents = len(idents)
-    order = np.lexsort((def_file, def_ident))
-    def_file, def_ident = def_file[order], def_ident[order]
+    n_idents = len(order.idents)
+    by_name = np.lexsort((def_file, def_ident))
+    def_file, def_ident = def_file[by_name], def_ident[by_name]
     def_count = np.bincount(def_ident, minlength=n_idents)
     def_start = np.cumsum(def_count) - def_count
     used = np.bincount(ref_ident, minlength=n_idents) > 0
-    weights = name_weights * np.where(def_count > 5, 0.1, 1.0)
+    weights = order.weights * np.where(def_count > 5, 0.1, 1.0)
     # A reference points at every file that defines the name, unless too many do.
     definers = def_count[ref_ident]
     keep = (definers > 0) & (definers < MAX_DEFINERS)
@@ -307,9 +312,7 @@ def _flatten(
         def_file=def_file,
         def_start=def_start,
         def_count=def_count,
-        rank_of=rank_of,
-        idents=idents,
-        name_weights=name_weights,
+        order=order,
         tag_keys=tag_keys,
         tag_of_edge=tag_of_edge.reshape(-1),
     )
