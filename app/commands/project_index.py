@@ -12,14 +12,13 @@ if TYPE_CHECKING:
 
 def add_index_options(p: Any) -> None:
     """`--max-files`: how many files to index before stopping (a folder that is not one project)."""
-    from app.core.index.walk import DEFAULT_MAX_FILES
-
+    # The default is resolved in open_index: importing the index here would slow every command.
     p.add_argument(
         "--max-files",
         type=int,
-        default=DEFAULT_MAX_FILES,
+        default=None,
         metavar="N",
-        help=f"stop indexing after N files (default {DEFAULT_MAX_FILES:,})",
+        help="stop indexing after N files (default 50,000)",
     )
 
 
@@ -29,8 +28,10 @@ def open_index(
     """Build the index of `root`, warning on stderr when the file limit cut it short."""
     from app.commands.output import warn
     from app.core.index import ProjectIndex
+    from app.core.index.walk import DEFAULT_MAX_FILES
 
-    index = ProjectIndex.open(root, workers=workers, max_files=max(1, args.max_files), cancel=cancel)
+    limit = DEFAULT_MAX_FILES if args.max_files is None else max(1, args.max_files)
+    index = ProjectIndex.open(root, workers=workers, max_files=limit, cancel=cancel)
     stats = index.stats
     if stats is not None and stats.truncated:
         warn(

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app.cli import is_cli_invocation, run_cli
+from app.core.index.walk import DEFAULT_MAX_FILES
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> object:
@@ -68,3 +71,17 @@ def test_commands_are_cli_invocations() -> None:
 def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["index", str(tmp_path / "nope"), "--json"]) == 1
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_building_the_command_line_does_not_load_the_index() -> None:
+    # Every command (doctor, --help) builds the whole parser: it must stay cheap.
+    code = (
+        "import sys; from app.cli import build_parser; p = build_parser(); "
+        "print('app.core.index.walk' in sys.modules, 'pathspec' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+    help_text = subprocess.run(
+        [sys.executable, "-m", "app", "index", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"{DEFAULT_MAX_FILES:,}" in " ".join(help_text.split())
