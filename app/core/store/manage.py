@@ -15,6 +15,7 @@ from app.core.store.hashing import hash_file
 from app.core.store.location import StoreLocation
 from app.core.store.manifest import InstalledModel, Manifest
 from app.core.store.progress import ByteProgress
+from app.core.store.splits import is_later_part
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +145,6 @@ def remove_model(model_id: str, *, location: StoreLocation) -> InstalledModel:
 def ggufs_in(folder: Path) -> list[Path]:
     """The model files in `folder` (first parts only for split models), sorted by name."""
     try:
-        return sorted(p for p in folder.glob("*.gguf") if p.is_file() and not _later_part(p.name))
+        return sorted(p for p in folder.glob("*.gguf") if p.is_file() and not is_later_part(p.name))
     except OSError:
         return []
-
-
-def _later_part(name: str) -> bool:
-    tail = name.lower().rsplit("-of-", 1)
-    return len(tail) == 2 and not tail[0].endswith("-00001")

@@ -18,6 +18,12 @@ def split_stem(file_name: str) -> str:
     return file_name[:-5] if file_name.lower().endswith(".gguf") else file_name
 
 
+def is_later_part(file_name: str) -> bool:
+    """Whether `file_name` is part 2 or later of a split model (not a model to list on its own)."""
+    m = _SPLIT.match(file_name)
+    return m is not None and int(m["no"]) != 1
+
+
 def model_parts(first: Path) -> list[Path]:
     """Every part of the model whose first file is `first` (just `[first]` when not split).
 

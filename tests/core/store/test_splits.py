@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import ModelFileError
+from app.core.store.manage import ggufs_in
 from app.core.store.splits import model_parts, split_stem
 
 
@@ -35,3 +36,19 @@ def test_later_part_or_missing_parts_are_refused(tmp_path: Path) -> None:
         model_parts(tmp_path / "m-00003-of-00004.gguf")
     with pytest.raises(ModelFileError, match=r"2 of 4 parts are missing \(m-00002-of-00004.gguf, m-00004"):
         model_parts(first)
+
+
+def test_only_first_parts_are_listed_and_of_in_a_name_is_not_a_split(tmp_path: Path) -> None:
+    names = [
+        "qwen-00001-of-00002.gguf",
+        "qwen-00002-of-00002.gguf",
+        "Mixture-of-Experts-Q4.gguf",
+        "best-of-breed.gguf",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"GGUF")
+    assert [p.name for p in ggufs_in(tmp_path)] == [
+        "Mixture-of-Experts-Q4.gguf",
+        "best-of-breed.gguf",
+        "qwen-00001-of-00002.gguf",
+    ]
