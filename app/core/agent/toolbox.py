@@ -13,7 +13,7 @@ from app.core.agent.edits.files import UndoEntry, UndoStack, atomic_write, unifi
 from app.core.agent.edits.hunks import apply_hunks, split_hunks
 from app.core.agent.events import Diagnostics, EditProposed, EditResolved, Event, PermissionRequest, Reply
 from app.core.agent.index_port import ProjectIndexPort
-from app.core.agent.permissions import Permissions, always_pattern
+from app.core.agent.permissions import Permissions, always_pattern, wildcard
 from app.core.agent.tools.base import ToolError
 from app.core.events import CancelToken
 
@@ -45,13 +45,8 @@ class Gate:
         self.auto_accept = auto_accept
         self._ids = ids
 
-    def check(
-        self, permission: str, subject: str, *, reason: str, cancel: CancelToken, force_ask: bool = False
-    ) -> Steps:
-        """Yield a `PermissionRequest` if needed; return whether the action may go ahead.
-
-        `force_ask` asks even where a rule allows (secret files), unless a rule denies.
-        """
+    def check(self, permission: str, subject: str, *, reason: str, cancel: CancelToken) -> Steps:
+        """Yield a `PermissionRequest` if needed; return whether the action may go ahead."""
         action = (
             self.permissions.evaluate_command(subject)
             if permission == "run"
@@ -59,23 +54,37 @@ class Gate:
         )
         if action == "deny":
             return False
-        if action == "allow" and not force_ask:
+        if action == "allow" or self.auto_accept:
             return True
-        if self.auto_accept and not force_ask:
+        return (yield from self._ask(permission, subject, reason=reason, cancel=cancel, remember=permission))
+
+    def check_secret(self, permission: str, subject: str, *, reason: str, cancel: CancelToken) -> Steps:
+        """For a file on the security list: ask every time, whatever allow rules or --yes say.
+
+        Only a deny rule for `permission`, or the user's own "always" for this very file
+        (a `read_secret` rule: a blanket `*` rule does not count), answers without asking.
+        """
+        if self.permissions.evaluate(permission, subject) == "deny":
+            return False
+        if any(r.permission == "read_secret" and r.action == "allow" and wildcard(r.pattern, subject)
+               for r in self.permissions.rules):  # fmt: skip
             return True
+        return (
+            yield from self._ask(permission, subject, reason=reason, cancel=cancel, remember="read_secret")
+        )
+
+    def _ask(
+        self, permission: str, subject: str, *, reason: str, cancel: CancelToken, remember: str
+    ) -> Steps:
         pattern = always_pattern(permission, subject)
         request = PermissionRequest(next(self._ids), permission, subject, reason, pattern, Reply())
         yield request
         decision = request.reply.wait(cancel)
         if decision == "always":
-            self.permissions.remember_always("read_secret" if force_ask else permission, pattern)
+            self.permissions.remember_always(remember, pattern)
         if decision == "reject" and request.reply.message:
             raise ToolError(f"the user refused: {request.reply.message}")
         return decision != "reject"
-
-    def secret_allowed(self, subject: str) -> bool:
-        """Whether an earlier "always" covers reading this secret file."""
-        return self.permissions.evaluate("read_secret", subject) == "allow"
 
 
 @dataclass

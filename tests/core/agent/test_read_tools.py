@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.core.agent import AgentOptions, Mode
+from app.core.agent import AgentOptions, Mode, Permissions
 from app.core.agent.events import PermissionRequest, ToolCallFinished, TurnDone
 from app.core.agent.toolbox import Limits
 from tests.core.agent.helpers import call, run_turn
@@ -72,6 +72,28 @@ def test_secret_always_lasts_for_the_agent(project: Path) -> None:
     )
     assert second.of(PermissionRequest) == []
     assert "hunter2" in second.outputs[0]
+
+
+def test_a_blanket_allow_rule_still_asks_before_a_secret_file(project: Path) -> None:
+    (project / ".env").write_text("API_KEY=hunter2\n")
+    perms = Permissions.from_config({"*": "allow"})
+    run = run_turn(
+        project, [call("read", path=".env"), "ok"], mode=Mode.PLAN, permissions=perms, answer="reject"
+    )
+    assert [r.subject for r in run.of(PermissionRequest)] == [".env"]
+    assert "hunter2" not in run.outputs[0]
+
+
+def test_an_edit_of_a_secret_file_reads_nothing_before_approval(project: Path) -> None:
+    # A SEARCH that does not match quotes the nearest lines back to the model: that would
+    # show the secret, so the question comes before the file is opened.
+    (project / ".env").write_text("DEBUG=0\nAPI_KEY=sk-live-1234567890\n")
+    reply = ".env\n```\n<<<<<<< SEARCH\nAPI_KEY=sk-live-\n=======\nAPI_KEY=x\n>>>>>>> REPLACE\n```\n"
+    run = run_turn(project, [reply + call("edit", path=".env"), "ok"], answer="reject")
+    (request,) = run.of(PermissionRequest)
+    assert request.subject == ".env" and "may hold secrets" in request.reason
+    assert "1234567890" not in run.outputs[0]
+    assert (project / ".env").read_text().endswith("sk-live-1234567890\n")
 
 
 def test_list_glob_and_grep(project: Path) -> None:

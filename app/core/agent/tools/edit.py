@@ -10,6 +10,7 @@ from app.core.agent.edits.planner import SMALL_FILE_LINES, plan_edit
 from app.core.agent.events import Event
 from app.core.agent.toolbox import TextFormat, ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.privacy.secrets import is_secret_path
 
 Run = Generator[Event, None, ToolResult]
 
@@ -65,6 +66,14 @@ def apply_block(ctx: ToolContext, raw_path: str, *, symbol: str, whole: bool, co
     rel = ctx.root.relative(path)
     if path.is_dir():
         raise ToolError(f"{raw_path}: is a folder")
+    if is_secret_path(rel) and path.exists():
+        # Planning quotes the file back (a SEARCH that does not match shows the nearest
+        # lines), so a secret file is read only after the user says yes, as with read.
+        allowed = yield from ctx.gate.check_secret(
+            "edit", rel, reason=f"The model wants to change {rel}, which may hold secrets.", cancel=ctx.cancel
+        )
+        if not allowed:
+            raise ToolError(f"{rel}: the user did not allow opening this file (it may hold secrets)")
     block = _block_for(ctx, raw_path, rel, content)
     old = path.read_bytes() if path.exists() else None
     fmt = TextFormat.sniff(old)

@@ -38,13 +38,12 @@ class ReadTool:
             return (yield from ListTool().run({"path": rel}, ctx))
         if not path.is_file():
             raise ToolError(f"{args['path']}: no such file{_did_you_mean(ctx, str(args['path']))}")
-        if is_secret_path(rel) and not ctx.gate.secret_allowed(rel):
-            allowed = yield from ctx.gate.check(
+        if is_secret_path(rel):
+            allowed = yield from ctx.gate.check_secret(
                 "read",
                 rel,
                 reason=f"The model wants to read {rel}, which may hold secrets.",
                 cancel=ctx.cancel,
-                force_ask=True,
             )
             if not allowed:
                 raise ToolError(f"{rel}: the user did not allow reading this file (it may hold secrets)")
