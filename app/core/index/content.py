@@ -26,6 +26,19 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head or (bool(head) and _control_ratio(head) > 0.1)
 
 
+def text_lines(data: bytes) -> list[str]:
+    """The lines of a text file as editors number them: BOM dropped, split at newlines only.
+
+    `str.splitlines()` also splits at form feeds and Unicode line separators, which would
+    number lines differently from the read tool, the symbols and the edit tool.
+    """
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def skip_reason(data: bytes, *, name: str = "") -> str | None:
     """`"binary"`, `"minified"` or None for text worth indexing."""
     if looks_binary(data):

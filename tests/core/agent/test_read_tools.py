@@ -96,6 +96,18 @@ def test_an_edit_of_a_secret_file_reads_nothing_before_approval(project: Path) -
     assert (project / ".env").read_text().endswith("sk-live-1234567890\n")
 
 
+def test_read_and_grep_number_lines_alike(project: Path) -> None:
+    # A BOM and a form feed: splitlines() would count the form feed as a line break.
+    (project / "odd.py").write_bytes(b"\xef\xbb\xbfa = 0\n\x0c\nb = 1\n")
+    run = run_turn(
+        project, [call("read", path="odd.py"), call("grep", pattern="b = 1"), "ok"], mode=Mode.PLAN
+    )
+    read, grep = run.outputs
+    assert "odd.py:3: b = 1" in grep
+    assert "3" in read.split("b = 1")[0].splitlines()[-1]
+    assert "\ufeff" not in read
+
+
 def test_list_glob_and_grep(project: Path) -> None:
     (project / ".env").write_text("TOKEN=def add\n")
     replies = [

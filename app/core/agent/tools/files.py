@@ -11,7 +11,7 @@ from typing import Any
 from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
-from app.core.index.content import looks_binary
+from app.core.index.content import looks_binary, text_lines
 from app.core.privacy.secrets import is_secret_path
 
 Run = Generator[Event, None, ToolResult]
@@ -54,9 +54,7 @@ class ReadTool:
         data = path.read_bytes()
         if looks_binary(data):
             raise ToolError(f"{rel}: binary file ({len(data)} bytes), not shown")
-        lines = data.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        lines = text_lines(data)
         lim = ctx.limits
         offset = max(1, _int(args.get("offset"), 1))
         limit = max(1, min(_int(args.get("limit"), lim.read_lines), lim.read_lines))
@@ -179,7 +177,7 @@ class GrepTool:
                 continue
             if looks_binary(data):
                 continue
-            for n, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+            for n, line in enumerate(text_lines(data), 1):
                 if regex.search(line):
                     total += 1
                     if len(out) < cap:
