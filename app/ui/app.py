@@ -168,10 +168,12 @@ class EnclaveApp(QObject):
         self.window.ledger.add_entry(entry)
         # The gate's state as of this entry (not as of now: a fast download may already be over),
         # so Online shows for every download, however short, and Offline once it closed.
+        from app.core.privacy.ledger import GATE_CLOSE, GATE_OPEN
+
         operation = getattr(entry, "operation", "")
-        if operation == "gate-open":
+        if operation == GATE_OPEN:
             self._gates_open += 1
-        elif operation == "gate-close":
+        elif operation == GATE_CLOSE:
             self._gates_open = max(0, self._gates_open - 1)
         self.window.status.set_privacy(refused=self._guard.refused_count(), gate_open=self._gates_open > 0)
 

@@ -124,12 +124,14 @@ def network_gate(purpose: str) -> Iterator[None]:
     The hub's offline switches are lifted on the first opening and restored on the last close.
     """
     global _gate_depth
+    from app.core.privacy.ledger import GATE_CLOSE, GATE_OPEN  # kept off the start-up path, as _ledger()
+
     caller = _calling_module()
     with _lock:
         _gate_depth += 1
         if _gate_depth == 1:
             _lift_offline_switches()
-    _ledger().record(target=purpose, operation="gate-open", module=caller, allowed=True)
+    _ledger().record(target=purpose, operation=GATE_OPEN, module=caller, allowed=True)
     logger.info("network gate opened")
     try:
         yield
@@ -138,7 +140,7 @@ def network_gate(purpose: str) -> Iterator[None]:
             _gate_depth -= 1
             if _gate_depth == 0:
                 _restore_offline_switches()
-        _ledger().record(target=purpose, operation="gate-close", module=caller, allowed=True)
+        _ledger().record(target=purpose, operation=GATE_CLOSE, module=caller, allowed=True)
         logger.info("network gate closed")
 
 

@@ -83,7 +83,7 @@ class LocalModel:
             bos_token=self._token_text(self._bos_id),
             eos_token=self._token_text(llm.token_eos()),
         )
-        self._special_ids, self._special_re = self._find_special_tokens()
+        self._special_re = self._find_special_tokens()
         self._evaluated = 0
         self._cancel: CancelToken | None = None
         self._eval = llm.eval
@@ -202,19 +202,18 @@ class LocalModel:
             return ""
         return self._llm._model.token_get_text(token)
 
-    def _find_special_tokens(self) -> tuple[frozenset[int], re.Pattern[str] | None]:
-        ids, texts = set(), set()
+    def _find_special_tokens(self) -> re.Pattern[str] | None:
+        texts = set()
         mask = _ATTR_CONTROL | _ATTR_USER_DEFINED | _ATTR_UNKNOWN
         for token in range(self._llm.n_vocab()):
             if self._llama_cpp.llama_vocab_get_attr(self._vocab, token) & mask:
-                ids.add(token)
                 text = self._token_text(token)
                 if len(text) > 1:
                     texts.add(text)
         if not texts:
-            return frozenset(ids), None
+            return None
         alternation = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
-        return frozenset(ids), re.compile(alternation)
+        return re.compile(alternation)
 
     # -- generation --------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ hf_xet client, which bypasses the Python socket audit the privacy ledger relies 
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import logging
@@ -29,7 +28,7 @@ from app.core.events import CancelToken
 from app.core.runtime.validate import validate_model
 from app.core.store.catalog import CatalogEntry, CatalogFile
 from app.core.store.facts import discrepancies
-from app.core.store.location import StoreLocation
+from app.core.store.location import DISK_FULL_ERRNOS, DISK_MARGIN, StoreLocation
 from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
 from app.core.store.probe import probe_model
 from app.core.store.progress import ModelReady, RateMeter, StageChanged, StoreEvent
@@ -38,10 +37,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 2**20
 RETRIES = 5
-DISK_MARGIN = 256 * 2**20
 _MIB = 2**20
 _SHA256_LEN = 64
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,7 @@ def _fetch(
     sidecar.write_text(json.dumps(stamp), encoding="utf-8")
     digest = hashlib.sha256()
     have = _rehash(part, digest, cancel)
-    meter = RateMeter("downloading", remote.name, remote.size, start_done=have)
+    meter = RateMeter("downloading", remote.name, remote.size)
     failures = 0
     while have < remote.size:
         cancel.raise_if_cancelled()
@@ -176,7 +173,7 @@ def _fetch(
             if cancel.wait(retry_delay * 2 ** (failures - 1)):
                 raise Cancelled("cancelled") from None
         except OSError as exc:
-            if exc.errno in _DISK_FULL:
+            if exc.errno in DISK_FULL_ERRNOS:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise EnclaveError(
                     f"the disk is full: {remote.name} could not be written; nothing was installed"

@@ -12,6 +12,7 @@ from app.core.errors import EnclaveError
 from app.core.runtime.context_plan import DEFAULT_MAX_CTX, MIN_CTX, max_context_that_fits, plan_context
 from app.core.runtime.hardware import Hardware, choose_backend
 from app.core.store.catalog import Catalog, CatalogEntry
+from app.core.store.location import DISK_MARGIN
 
 FITS, TIGHT, TOO_BIG = "fits", "tight", "too-big"
 # The context a role needs to work well: the agent carries tools, a repo map and files.
@@ -19,7 +20,6 @@ WANTED_CTX = {"agent": 16384, "fim": 2048, "embed": 512}
 # Weights above this share of the memory that holds them leave too little for the rest of
 # the machine (editor, browser, the project's own tests): the rating is "tight".
 MAX_WEIGHTS_SHARE = 0.5
-DISK_MARGIN = 256 * 2**20  # never fill a disk to the last byte
 _GIB = 2**30
 
 

@@ -40,12 +40,3 @@ def hash_file(path: Path, *, cancel: CancelToken, stage: str = "hashing") -> Ite
     if final:
         yield final
     yield digest.hexdigest()
-
-
-def sha256_of(path: Path, *, cancel: CancelToken | None = None) -> str:
-    """The hex sha256 of `path` (no progress)."""
-    result = ""
-    for item in hash_file(path, cancel=cancel or CancelToken()):
-        if isinstance(item, str):
-            result = item
-    return result

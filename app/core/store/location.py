@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.paths import user_dirs
+
+# Never fill a disk to the last byte: downloads and the fit check keep this much free.
+DISK_MARGIN = 256 * 2**20
+# The errors that mean "no room": a full disk, a file too large, a quota reached.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 STAGING = ".partial"
 

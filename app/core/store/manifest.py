@@ -16,7 +16,6 @@ from app.core.paths import user_dirs
 logger = logging.getLogger(__name__)
 
 SCHEMA = 1
-SOURCES = ("download", "copy", "link", "move")
 
 
 @dataclass(frozen=True)

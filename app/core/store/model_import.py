@@ -22,7 +22,7 @@ from app.core.runtime.validate import validate_model
 from app.core.store.catalog import Catalog, CatalogEntry, load_catalog
 from app.core.store.facts import discrepancies
 from app.core.store.hashing import CHUNK, hash_file
-from app.core.store.location import StoreLocation
+from app.core.store.location import DISK_FULL_ERRNOS, StoreLocation
 from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
 from app.core.store.probe import probe_model
 from app.core.store.progress import ModelReady, RateMeter, StageChanged, StoreEvent
@@ -222,7 +222,7 @@ def _check_magic(part: Path) -> None:
 
 
 def _place_error(part: Path, exc: OSError) -> EnclaveError:
-    if exc.errno in (errno.ENOSPC, errno.EFBIG):
+    if exc.errno in DISK_FULL_ERRNOS:
         return EnclaveError(f"the disk is full: {part.name} could not be placed; nothing was imported")
     return EnclaveError(f"{part.name}: could not be placed ({exc.strerror or exc}); nothing was imported")
 

@@ -52,7 +52,6 @@ class RateMeter:
     stage: str
     file: str
     total: int
-    start_done: int = 0
     interval: float = 0.25
     _samples: list[tuple[float, int]] = field(default_factory=list)
     _last_report: float = 0.0
