@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ class _Signals(QObject):
     done = Signal(object, object)  # ProjectIndex, IndexStats
     failed = Signal(object)
     finished = Signal()
-    file_changed = Signal(str)
+    file_changed = Signal(object)  # FileChanged
 
 
 class _BuildTask(QRunnable):
@@ -55,7 +56,7 @@ class _BuildTask(QRunnable):
                     s.done.emit(index, event.stats)
             if self._watch and not self._cancel.cancelled:
                 for change in index.watch(cancel=self._cancel):
-                    s.file_changed.emit(change.path)
+                    s.file_changed.emit(change)
         except Cancelled:
             logger.debug("indexing cancelled")
         except Exception as exc:  # reported, never silent
@@ -70,7 +71,7 @@ class IndexRunner(QObject):
     progress = Signal(int, int)
     ready = Signal(object, object)  # ProjectIndex, IndexStats
     failed = Signal(object)
-    file_changed = Signal(str)
+    file_changed = Signal(object)  # FileChanged: a watched file was re-indexed
 
     def __init__(self, *, watch: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -101,10 +102,11 @@ class IndexRunner(QObject):
         if self._current is not None:
             self._retired.append(self._current)
         signals = _Signals()
-        signals.progress.connect(self.progress)
-        signals.done.connect(self._on_done)
-        signals.failed.connect(self._on_failed)
-        signals.file_changed.connect(self.file_changed)
+        # A cancelled build may still have signals queued: only the current one's count.
+        signals.progress.connect(self._if_current(signals, self.progress.emit))
+        signals.done.connect(self._if_current(signals, self._on_done))
+        signals.failed.connect(self._if_current(signals, self._on_failed))
+        signals.file_changed.connect(self._if_current(signals, self.file_changed.emit))
         signals.finished.connect(lambda: self._on_finished(signals))
         self._current = signals
         self._pool.start(_BuildTask(root, self._cancel, signals, watch=self._watch))
@@ -115,6 +117,13 @@ class IndexRunner(QObject):
             self._cancel.cancel()
         if wait:
             self._pool.waitForDone(30000)
+
+    def _if_current(self, signals: _Signals, slot: Callable[..., object]) -> Callable[..., None]:
+        def call(*args: object) -> None:
+            if signals is self._current:
+                slot(*args)
+
+        return call
 
     def _on_finished(self, signals: _Signals) -> None:
         signals.ended = True

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.indexer.progress.connect(self._on_index_progress)
         self.indexer.ready.connect(self._on_index_ready)
         self.indexer.failed.connect(self._on_index_failed)
+        self.indexer.file_changed.connect(self._on_index_file_changed)
         self.menu_actions: dict[str, QAction] = build_menus(self)
         stop = QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -261,6 +262,12 @@ class MainWindow(QMainWindow):
         else:
             self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
         self.status.index.setToolTip(tip)
+
+    def _on_index_file_changed(self, change: object) -> None:
+        # The watcher re-indexed a file: new and deleted files change what @ can mention.
+        if getattr(change, "change", "") in ("added", "deleted") and self.indexer.index is not None:
+            self.chat.input.set_mention_candidates(list(self.indexer.index.files()))
+        self.status.index.setToolTip(f"Kept up to date in memory; last change: {getattr(change, 'path', '')}")
 
     def _on_index_failed(self, exc: object) -> None:
         self.indexing = False

@@ -59,6 +59,33 @@ def test_a_folder_over_the_file_limit_says_what_was_left_out(qtbot, tmp_path, mo
         assert ".enclaveignore" in w.status.index.toolTip()
 
 
+def test_a_new_file_on_disk_becomes_mentionable(qtbot, tmp_path):
+    (tmp_path / "a.py").write_text("def a():\n    return 1\n")
+    with main_window(qtbot) as w:
+        w.open_project(tmp_path)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        (tmp_path / "b.py").write_text("def b():\n    return 2\n")
+        qtbot.waitUntil(lambda: "b.py" in w.chat.input._files.stringList(), timeout=10000)
+        assert "b.py" in w.status.index.toolTip()
+
+
+def test_a_cancelled_build_cannot_deliver_its_index(qtbot, tmp_path):
+    from app.ui.index_runner import IndexRunner
+
+    runner = IndexRunner(watch=False)
+    for name in ("old", "new"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.py").write_text("x = 1\n")
+    runner.build(tmp_path / "old")
+    stale = runner._current
+    with qtbot.waitSignal(runner.ready, timeout=20000) as ready:
+        runner.build(tmp_path / "new")
+        stale.done.emit("stale index", None)  # queued late from the cancelled build
+    assert ready.args[0] != "stale index"
+    assert runner.index.files() == ["new.py"]
+    runner.stop(wait=True)
+
+
 def test_dropping_a_gguf_asks_to_import_it(qtbot, tmp_path):
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")
