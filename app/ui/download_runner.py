@@ -59,11 +59,6 @@ class DownloadRunner(QThread):
         """Stop and throw the partial download away."""
         self._cancel.cancel()
 
-    @property
-    def pause_requested(self) -> bool:
-        """Whether `pause` was called for the current run."""
-        return self._pause.is_set()
-
     def run(self) -> None:
         """The thread: follow the store's events until done, paused, cancelled or failed."""
         outcome = "failed"

@@ -15,7 +15,6 @@ class EditorTabs(QTabWidget):
     """One tab per open file; errors go out through `failed`."""
 
     failed = Signal(object)
-    current_file_changed = Signal(object)  # Path | None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,7 +25,6 @@ class EditorTabs(QTabWidget):
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_file_changed)
         self.tabCloseRequested.connect(self.close_tab)
-        self.currentChanged.connect(lambda _i: self.current_file_changed.emit(self.current_path()))
 
     def pages(self) -> list[EditorPage]:
         """Every open page, in tab order."""
@@ -120,10 +118,6 @@ class EditorTabs(QTabWidget):
             if not self.close_tab(self.count() - 1):
                 return False
         return True
-
-    def unsaved(self) -> list[Path]:
-        """Files with unsaved changes."""
-        return [p.path for p in self.pages() if p.modified]
 
     def _save(self, page: EditorPage) -> bool:
         try:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QToolButton, QWidget
 
 
 class FindBar(QWidget):
     """Searches one QPlainTextEdit; hidden until asked for."""
-
-    closed = Signal()
 
     def __init__(self, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +54,6 @@ class FindBar(QWidget):
         """Hide the bar and give focus back to the editor."""
         self.hide()
         self._editor.setFocus()
-        self.closed.emit()
 
     def find_next(self) -> bool:
         """Select the next match, wrapping at the end; False when there is none."""

@@ -43,7 +43,6 @@ logger = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     """Owns the panels and connects them; the model lives on `worker`'s thread."""
 
-    project_opened = Signal(object)  # Path
     model_file_dropped = Signal(object)  # Path
     settings_changed = Signal()
     open_folder_requested = Signal()
@@ -165,7 +164,6 @@ class MainWindow(QMainWindow):
             self.status.set_index(self.index_note)
         self.settings.add_recent_project(root)
         self.settings_changed.emit()
-        self.project_opened.emit(root)
 
     def show_ledger(self) -> None:
         """Bring the privacy ledger to the front."""

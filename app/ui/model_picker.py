@@ -59,14 +59,12 @@ class ModelPicker(QComboBox):
     file_requested = Signal()
     setup_requested = Signal()
 
-    def __init__(
-        self, parent: QWidget | None = None, *, choices: Callable[[], list[ModelChoice]] | None = None
-    ) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Model")
         self.setToolTip("The local model that answers")
         self.setMinimumContentsLength(18)
-        self._choices = choices
+        self._choices: Callable[[], list[ModelChoice]] | None = None
         self._known: list[ModelChoice] = []
         self._current: Path | None = None
         self._current_label = "No model"
