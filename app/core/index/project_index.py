@@ -237,7 +237,11 @@ class ProjectIndex:
         from app.core.index.watcher import watch_changes
 
         for batch in watch_changes(self.root, cancel=cancel, debounce_s=debounce_s):
-            if any(_changes_ignores(path) for path in batch):
+            if not batch:
+                # Watching from now on: files saved between the build's walk and now were
+                # seen by neither, so compare with a fresh walk once.
+                yield from self.rescan(cancel=cancel)
+            elif any(_changes_ignores(path) for path in batch):
                 # New ignore rules can hide or reveal any file: compare with a fresh walk.
                 yield from self.rescan(cancel=cancel)
             else:

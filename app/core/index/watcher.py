@@ -41,13 +41,15 @@ def watch_changes(root: Path, *, cancel: CancelToken, debounce_s: float = 0.15) 
     """Yield sorted batches of project-relative paths that changed, until `cancel` is set.
 
     Events that arrive within `debounce_s` of each other are merged, so an editor's
-    save-as-rename dance becomes one update.
+    save-as-rename dance becomes one update. The first batch is empty: it says the watch
+    has started, so the caller can catch up on what changed before that.
     """
     sink: queue.Queue[str] = queue.Queue()
     observer = Observer()
     observer.schedule(_Collector(root, sink), str(root), recursive=True)
     observer.start()
     try:
+        yield []
         while not cancel.cancelled:
             try:
                 first = sink.get(timeout=0.1)

@@ -46,3 +46,19 @@ def test_watch_reindexes_a_saved_file(shop: Path) -> None:
         token.cancel()
         thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_a_file_saved_before_the_watch_starts_is_not_missed(shop: Path) -> None:
+    index = ProjectIndex.open(shop, workers=1)
+    # Saved after the build's walk but before any observer exists (the UI starts the
+    # watch a moment after the build): the watch's first step catches up on it.
+    (shop / "shop" / "between.py").write_text("def between():\n    pass\n")
+    token = CancelToken()
+    events = index.watch(cancel=token, debounce_s=0.05)
+    try:
+        first = next(events)
+    finally:
+        token.cancel()
+        events.close()
+    assert (first.path, first.change) == ("shop/between.py", "added")
+    assert [s.name for s in index.symbols("shop/between.py")] == ["between"]
