@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
+
+from app.core.names import quote_name
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,9 @@ DEFAULT_IGNORES = (
 
 IGNORE_FILES = (".gitignore", ".enclaveignore")
 
+_DEFAULT_PATTERNS = tuple(pathspec.GitIgnoreSpec.from_lines(DEFAULT_IGNORES).patterns)
+_SETTINGS = "settings (extra ignore patterns)"  # where `extra_patterns` come from
+
 
 @dataclass(frozen=True)
 class _Layer:
@@ -82,10 +88,13 @@ class IgnoreRules:
     @classmethod
     def for_root(cls, root: Path, *, extra_patterns: tuple[str, ...] = ()) -> IgnoreRules:
         """The rules that hold at the project root."""
-        layers = [_Layer("", pathspec.GitIgnoreSpec.from_lines([*DEFAULT_IGNORES, *extra_patterns]))]
-        exclude = _read_lines(root / ".git" / "info" / "exclude")
+        # The settings' patterns share the defaults' layer: they may re-include a default.
+        patterns = [*_DEFAULT_PATTERNS, *_patterns(list(extra_patterns), source="", label=_SETTINGS)]
+        layers = [_Layer("", pathspec.GitIgnoreSpec(patterns))]
+        exclude_file = root / ".git" / "info" / "exclude"
+        exclude = _read_lines(exclude_file)
         if exclude:
-            layers.append(_Layer("", pathspec.GitIgnoreSpec.from_lines(exclude)))
+            layers.append(_Layer("", _compile(exclude, source=str(exclude_file), label=".git/info/exclude")))
         return cls(tuple(layers)).descend(root, "")
 
     def descend(self, folder: Path, rel: str) -> IgnoreRules:
@@ -94,10 +103,7 @@ class IgnoreRules:
         for name in IGNORE_FILES:
             lines = _read_lines(folder / name)
             if lines:
-                try:
-                    added.append(_Layer(rel, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except Exception as exc:  # a malformed pattern must not stop the walk
-                    logger.warning("ignore file skipped: %s (%s)", type(exc).__name__, len(lines))
+                added.append(_Layer(rel, _compile(lines, source=str(folder / name), label=_label(rel, name))))
         if not added:
             return self
         return IgnoreRules(self._layers + tuple(added))
@@ -110,6 +116,55 @@ class IgnoreRules:
             if result.include is not None:
                 return bool(result.include)
         return False
+
+
+def _compile(lines: list[str], *, source: str, label: str) -> pathspec.GitIgnoreSpec:
+    """The spec of one ignore file's `lines`, without the lines that are not valid patterns."""
+    return pathspec.GitIgnoreSpec(_patterns(lines, source=source, label=label))
+
+
+def _patterns(lines: list[str], *, source: str, label: str) -> list[Any]:
+    """Each line's pattern; a bad line is skipped with a warning naming `label:line`.
+
+    Dropping the whole file for one bad line (what `from_lines` does when it raises) would
+    let everything else the file ignores, such as `private/`, reach the index and the
+    model. Git treats such a line as matching nothing, so skipping only it is git's view.
+    """
+    # Any: the pattern class GitIgnoreSpec wants differs between pathspec 0.12 and 1.x.
+    patterns: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            patterns.extend(pathspec.GitIgnoreSpec.from_lines([line]).patterns)
+        except Exception:  # pathspec raises its own ValueError or re.error, depending on the line
+            _warn_once(source or label, number, line, label=label)
+    return patterns
+
+
+def _label(rel: str, name: str) -> str:
+    """How a project's ignore file is named in a warning: project-relative."""
+    return f"{rel}/{name}" if rel else name
+
+
+# Each (file, line number, line) is reported once per process: `is_indexable` re-reads
+# the ignore files on every watched change, and one bad line must not flood the log.
+_warned: set[tuple[str, int, str]] = set()
+_WARNED_MAX = 1000
+
+
+def _warn_once(source: str, number: int, line: str, *, label: str) -> None:
+    key = (source, number, line)
+    if key in _warned:
+        return
+    if len(_warned) >= _WARNED_MAX:
+        _warned.clear()
+    _warned.add(key)
+    # File and line number only: the line itself is the project's content. The name is
+    # quoted when odd: a folder name must not write control characters to a terminal.
+    logger.warning(
+        "ignore rule skipped: %s:%d is not a valid pattern; the file's other rules apply",
+        quote_name(label),
+        number,
+    )
 
 
 def _read_lines(path: Path) -> list[str]:
