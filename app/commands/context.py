@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the ranked files."""
-    from app.commands.output import emit_json, say
+    from app.commands.output import emit_json, escape_name, say
 
     index = open_index(args, args.path)
     hits = index.context(args.question, top=max(1, args.top))
@@ -30,5 +30,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for hit in hits:
         names = ", ".join(f"{s.name}:{s.line}" for s in hit.symbols)
-        say(f"{hit.score:6.3f}  {hit.file}  {names}")
+        say(f"{hit.score:6.3f}  {escape_name(hit.file)}  {escape_name(names)}")
     return 0

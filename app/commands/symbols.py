@@ -20,7 +20,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the symbols."""
-    from app.commands.output import emit_json, say
+    from app.commands.output import emit_json, escape_name, say
     from app.core.errors import EnclaveError
 
     index = open_index(args, args.path)
@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
         emit_json([{"file": s.file, "name": s.name, "kind": s.kind, "line": s.line} for s in symbols])
         return 0
     for s in symbols:
-        say(f"{s.file}:{s.line}  {s.kind:10} {s.name}")
+        say(f"{escape_name(s.file)}:{s.line}  {s.kind:10} {escape_name(s.name)}")
     return 0

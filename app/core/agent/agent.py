@@ -27,6 +27,7 @@ from app.core.agent.toolcalls import ParsedCall, canonical, split_reply
 from app.core.agent.tools.base import ToolError
 from app.core.errors import Cancelled, ContextOverflowError
 from app.core.events import CancelToken
+from app.core.names import quote_name
 from app.core.runtime.chat_template import Message, ToolCall
 from app.core.runtime.generation import ChatModel, Sampling
 
@@ -254,5 +255,5 @@ class Agent:
             except OSError:
                 continue
             data = data[: self.options.pinned_file_chars]
-            parts.append(f"File {rel}:\n```\n{data}\n```")
+            parts.append(f"File {quote_name(rel)}:\n```\n{data}\n```")
         return "\n\n".join(parts)

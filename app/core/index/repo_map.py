@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.core.index.records import FileRecord, SymbolRow
+from app.core.names import quote_name
 
 TokenCounter = Callable[[str], int]
 # Per-file symbol layouts, kept by the index between maps (a record is immutable).
@@ -109,15 +110,17 @@ def _render(
         record = records.get(path)
         if record is None:
             continue
+        # Quoted where needed: a name with a newline must not read as two entries.
+        shown = quote_name(path)
         if not names:
-            lines.append(path)
+            lines.append(shown)
             continue
         cached = layouts.get(path)
         # Records are immutable: a changed file comes back as a new record object.
         if cached is None or cached[0] is not record:
             cached = layouts[path] = (record, _Layout(record.symbol_rows))
         layout = cached[1]
-        lines.append(f"{path}:")
+        lines.append(f"{shown}:")
         lines.extend(_symbol_line(row) for row in layout.lines(names))
     return "\n".join(lines) + ("\n" if lines else "")
 

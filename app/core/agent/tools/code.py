@@ -8,6 +8,7 @@ from typing import Any
 from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.names import quote_name
 
 Run = Generator[Event, None, ToolResult]
 
@@ -30,12 +31,14 @@ class SymbolsTool:
         syms = ctx.index.symbols(rel)
         yield from ()
         if not syms:
-            return ToolResult(f"{rel}: no symbols found (unknown language or no definitions); use read")
+            return ToolResult(
+                f"{quote_name(rel)}: no symbols found (unknown language or no definitions); use read"
+            )
         lines = [
             f"{s.line}-{s.end_line} {s.kind} {s.name}" + (f": {s.signature}" if s.signature else "")
             for s in syms
         ]
-        return ToolResult(f"{rel}\n" + "\n".join(lines[:300]))
+        return ToolResult(f"{quote_name(rel)}\n" + "\n".join(lines[:300]))
 
 
 class MapTool:
@@ -75,5 +78,5 @@ class ContextTool:
         yield from ()
         if not hits:
             return ToolResult("nothing relevant found; try grep or glob")
-        lines = [f"{h.file}" + (f": {', '.join(h.symbols[:8])}" if h.symbols else "") for h in hits]
+        lines = [quote_name(h.file) + (f": {', '.join(h.symbols[:8])}" if h.symbols else "") for h in hits]
         return ToolResult("\n".join(lines))

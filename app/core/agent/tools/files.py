@@ -12,6 +12,7 @@ from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
 from app.core.index.content import looks_binary, text_lines
+from app.core.names import quote_name
 from app.core.privacy.secrets import is_secret_path
 
 Run = Generator[Event, None, ToolResult]
@@ -73,7 +74,7 @@ class ReadTool:
             out.append(entry)
             size += len(entry) + 1
             last = n
-        header = f"{rel} ({len(lines)} lines)"
+        header = f"{quote_name(rel)} ({len(lines)} lines)"
         if last < len(lines):
             out.append(
                 f"(showing lines {offset}-{last} of {len(lines)}; call read with offset={last + 1} for more)"
@@ -103,17 +104,18 @@ class ListTool:
             if not f.startswith(prefix):
                 continue
             rest = f[len(prefix) :]
+            # Quoted one by one: a name with a newline must read as one entry.
             if "/" in rest:
-                dirs.add(rest.split("/", 1)[0] + "/")
+                dirs.add(quote_name(rest.split("/", 1)[0]) + "/")
             else:
-                files.append(rest)
+                files.append(quote_name(rest))
         entries = sorted(dirs) + sorted(files)
         cap = ctx.limits.list_entries
         text = "\n".join(entries[:cap]) or "(empty, or every entry is ignored)"
         if len(entries) > cap:
             text += f"\n({len(entries) - cap} more entries not shown; use glob to narrow down)"
         yield from ()
-        return ToolResult(f"{rel}/\n{text}" if rel != "." else text)
+        return ToolResult(f"{quote_name(rel)}/\n{text}" if rel != "." else text)
 
 
 class GlobTool:
@@ -135,7 +137,7 @@ class GlobTool:
             if regex.fullmatch(f) or ("/" not in pattern and fnmatch.fnmatch(os.path.basename(f), pattern))
         ]
         cap = ctx.limits.matches * 2
-        text = "\n".join(hits[:cap]) or f"no files match {pattern}"
+        text = "\n".join(quote_name(hit) for hit in hits[:cap]) or f"no files match {pattern}"
         if len(hits) > cap:
             text += f"\n({len(hits) - cap} more; use a narrower pattern)"
         yield from ()
@@ -181,7 +183,7 @@ class GrepTool:
                 if regex.search(line):
                     total += 1
                     if len(out) < cap:
-                        out.append(f"{rel}:{n}: {line.strip()[:200]}")
+                        out.append(f"{quote_name(rel)}:{n}: {line.strip()[:200]}")
         yield from ()
         if not out:
             return ToolResult(f"no matches for {args['pattern']}")
@@ -209,7 +211,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 def _did_you_mean(ctx: ToolContext, raw: str) -> str:
     name = os.path.basename(raw.replace("\\", "/"))
     close = [f for f in ctx.index.files() if os.path.basename(f) == name][:3]
-    return f"; did you mean {', '.join(close)}?" if close else ""
+    return f"; did you mean {', '.join(quote_name(c) for c in close)}?" if close else ""
 
 
 def _int(value: Any, default: int) -> int:
