@@ -13,11 +13,20 @@ from tests.support.tiny_gguf import write_tiny_qwen
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole run: each test model is probed once, not once per test."""
+    return tmp_path_factory.mktemp("enclave-cache")
+
+
 @pytest.fixture(autouse=True)
-def enclave_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def enclave_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, shared_cache: Path
+) -> Path:
     """Point every user dir at a fresh folder so no test reads or writes the real ones."""
     home = tmp_path_factory.mktemp("enclave-home")
     monkeypatch.setenv("ENCLAVE_HOME", str(home))
+    monkeypatch.setenv("ENCLAVE_CACHE", str(shared_cache))
     return home
 
 

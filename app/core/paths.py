@@ -1,7 +1,8 @@
 """The one place that resolves where Enclave's files live.
 
 By default the platform's user dirs (via platformdirs). The environment variable
-`ENCLAVE_HOME` replaces all of them with one folder: portable installs and tests use it.
+`ENCLAVE_HOME` replaces all of them with one folder: portable installs and tests use it;
+`ENCLAVE_CACHE` moves the cache folder alone (the test suite shares one across tests).
 Resources and the shipped model catalog resolve against the source tree or, in a frozen
 app, against the bundle.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 APP_NAME = "Enclave"
 HOME_ENV = "ENCLAVE_HOME"
+CACHE_ENV = "ENCLAVE_CACHE"  # the cache folder alone (what probes found; no code, no content)
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,21 @@ class UserDirs:
 def user_dirs() -> UserDirs:
     """Resolve the user dirs now; `ENCLAVE_HOME` wins over the platform defaults."""
     home = os.environ.get(HOME_ENV, "").strip()
+    cache = os.environ.get(CACHE_ENV, "").strip()
     if home:
         root = Path(home).expanduser().resolve()
-        return UserDirs(config=root / "config", data=root / "data", cache=root / "cache", portable=True)
+        return UserDirs(
+            config=root / "config",
+            data=root / "data",
+            cache=Path(cache).expanduser().resolve() if cache else root / "cache",
+            portable=True,
+        )
     import platformdirs
 
     return UserDirs(
         config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
-        cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        cache=Path(cache or platformdirs.user_cache_dir(APP_NAME, appauthor=False)).expanduser(),
         portable=False,
     )
 

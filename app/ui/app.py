@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
@@ -69,6 +68,7 @@ class EnclaveApp(QObject):
         w.model_chosen.connect(self.use_model_file)
         w.theme_requested.connect(self._on_theme_requested)
         self.worker.failed.connect(w.presenter.present)
+        self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
         self.worker.job_finished.connect(self._on_job_finished)
         self._watch_privacy()
         if load_model:
@@ -244,20 +244,12 @@ class EnclaveApp(QObject):
 
 def run_app(args: list[str]) -> int:
     """Run the GUI until the window closes."""
-    parser = argparse.ArgumentParser(prog="enclave", description="Open the Enclave window.")
-    parser.add_argument("project", nargs="?", help="a project folder to open")
-    parser.add_argument(
-        "--screenshot", metavar="OUT.png", help="save a PNG of the window once indexed, then exit"
+    from app.gui import build_gui_parser
+
+    ns = build_gui_parser().parse_args(args)
+    logging.basicConfig(
+        level=logging.DEBUG if ns.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    parser.add_argument("--no-model", action="store_true", help="start without loading a model")
-    parser.add_argument(
-        "--ask-timeout", type=float, default=120.0, metavar="S", help="stop the --ask answer after S seconds"
-    )
-    parser.add_argument(
-        "--ask", default="", metavar="TEXT", help="with --screenshot: ask TEXT first, shoot after"
-    )
-    ns = parser.parse_args(args)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 # A turn: called on the worker thread with the loaded model (or None) and a cancel token;
 # yields events the UI gets through `event_emitted`.
 TurnJob = Callable[[Any, CancelToken], Iterable[object]]
-Loader = Callable[[], Any]
+# A load: called on the worker thread with the job's cancel token and a progress callback.
+Loader = Callable[[CancelToken, Callable[[str], None]], Any]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ModelWorker(QThread):
 
     model_loaded = Signal(object)  # the model's info (LocalModel.info) or None
     model_unloaded = Signal()
+    load_progress = Signal(str)  # what a load is doing (the first-use probe, its fallbacks)
     event_emitted = Signal(object)
     failed = Signal(object)  # an Exception
     job_finished = Signal(str)  # the job kind; always emitted, after `failed` when it failed
@@ -57,8 +59,8 @@ class ModelWorker(QThread):
         return self._model is not None
 
     def load(self, loader: Loader) -> None:
-        """Replace the model with `loader()` (called on this thread)."""
-        self._submit("load", lambda cancel: self._load(loader))
+        """Replace the model with `loader(cancel, progress)` (called on this thread)."""
+        self._submit("load", lambda cancel: self._load(loader, cancel))
 
     def set_model(self, model: Any) -> None:
         """Use an already built model object (tests pass a ScriptedModel)."""
@@ -114,9 +116,9 @@ class ModelWorker(QThread):
         if not self.isRunning():
             self.start()
 
-    def _load(self, loader: Loader) -> None:
+    def _load(self, loader: Loader, cancel: CancelToken) -> None:
         self._close()
-        self._adopt(loader())
+        self._adopt(loader(cancel, self.load_progress.emit))
 
     def _adopt(self, model: Any) -> None:
         self._model = model
@@ -134,9 +136,18 @@ class ModelWorker(QThread):
 def local_model_loader(path: Path, *, n_ctx: int, n_threads: int, gpu: str) -> Loader:
     """A loader for a GGUF file, importing llama.cpp only on the worker thread."""
 
-    def load() -> Any:
+    def load(cancel: CancelToken, progress: Callable[[str], None]) -> Any:
         from app.core.runtime.local_model import LocalModel
+        from app.core.store.resolve import sha256_of_installed
 
-        return LocalModel.load(path, n_ctx=n_ctx, n_threads=n_threads, gpu=gpu)
+        return LocalModel.load(
+            path,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            gpu=gpu,
+            sha256=sha256_of_installed(path),
+            cancel=cancel,
+            progress=progress,
+        )
 
     return load

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
+from app.core.runtime.load_settings import short_off
 from app.ui.theme import is_dark
 
 # Offline is the normal state (green); an open gate (a download the user started) is amber.
@@ -65,9 +66,13 @@ class EnclaveStatusBar(QStatusBar):
             return
         name = getattr(info, "name", "model")
         backend = str(getattr(info, "backend", "cpu")).upper()
-        self.model.setText(f"{name} · {backend}")
+        load_note = str(getattr(info, "load_note", ""))
+        # A setting the first-use probe had to turn off shows in the bar, the reason in the tip.
+        off = short_off(tuple(getattr(info, "turned_off", ())))
+        self.model.setText(f"{name} · {backend}" + (f" · {off}" if off else ""))
         reason = getattr(info, "backend_reason", "")
-        self.model.setToolTip(f"{backend}: {reason}" if reason else backend)
+        tip = f"{backend}: {reason}" if reason else backend
+        self.model.setToolTip(tip + (f"\n{load_note}" if load_note else ""))
 
     def set_index(self, text: str) -> None:
         """Index state: Indexing 40%, 1,234 files, unavailable…"""

@@ -121,6 +121,32 @@ def test_importing_the_same_file_twice_keeps_one_copy(source: Path, location: St
     assert len(Manifest.load(location.manifest_file).models) == 1
 
 
+def test_reimporting_a_model_whose_file_went_missing_repairs_its_entry(
+    source: Path, location: StoreLocation
+) -> None:
+    first = do_import(source, probe=False)[-1]
+    assert isinstance(first, ModelReady)
+    first.model.path.unlink()  # the user deleted it by hand
+    again = do_import(source, probe=False)[-1]
+    assert isinstance(again, ModelReady) and not again.already_installed
+    assert again.model.id == first.model.id  # not "tiny-qwen2-q8_0-2"
+    assert any("repairs" in n for n in again.notes)
+    models = Manifest.load(location.manifest_file).models
+    assert [m.id for m in models] == [first.model.id] and models[0].present()
+
+
+def test_a_copy_that_cannot_fit_is_refused_before_hashing(
+    source: Path, location: StoreLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.core.store.model_import as model_import
+
+    monkeypatch.setattr(StoreLocation, "free_disk", lambda self: source.stat().st_size)  # no margin left
+    monkeypatch.setattr(model_import, "hash_file", lambda *a, **k: pytest.fail("hashed before the disk check"))
+    with pytest.raises(EnclaveError, match="the disk is full"):
+        do_import(source, mode="copy")
+    assert_nothing_placed(location)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -151,9 +177,9 @@ def test_a_truncated_model_is_refused(source: Path, location: StoreLocation) -> 
 def test_a_file_that_crashes_llama_cpp_is_caught_by_the_probe(crashing: Path) -> None:
     # Python validation refuses this file too (see the runtime tests); the probe is the
     # second line of defence for crashes validation cannot foresee, so it is run directly.
-    from app.core.store.probe import probe_model
+    from app.core.runtime.load_probe import probe_model
 
-    with pytest.raises(ModelLoadError, match="crashed") as info:
+    with pytest.raises(ModelLoadError, match="crashed with every setting tried") as info:
         probe_model(crashing)
     assert "SIGABRT" in str(info.value) and "GGML_ASSERT" in str(info.value)
 

@@ -5,7 +5,9 @@ What Enclave keeps on disk, and nothing else:
 - `settings.toml` in the config dir: preferences, plus the only paths it remembers (recent
   projects, the chosen model, extra model folders);
 - `models.json` in the data dir: the installed models, with the paths of imported ones;
-- model files (`*.gguf`) in the data dir's `models/` folder.
+- model files (`*.gguf`) in the data dir's `models/` folder;
+- in the cache dir, what the first-use probe found per model hash, llama.cpp build and CPU
+  (`probes.json`), and the models' hashes by path (`model-hashes.json`).
 
 Conversations, file contents, the project index, undo history and the privacy ledger live
 in memory only. Forgetting clears every stored path; the model files themselves stay, since
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from app.core.errors import EnclaveError
 from app.core.paths import UserDirs
+from app.core.runtime.probe_cache import HASHES_FILE
 from app.core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,8 @@ def forget_everything(dirs: UserDirs) -> ForgetReport:
     if dirs.settings_file.exists():
         settings.save(dirs.settings_file)
     entries, links = _forget_outside_models(dirs.manifest_file, models_dir=dirs.models)
+    # The probe's hash memo names model files by path; what the probes found names none.
+    (dirs.cache / HASHES_FILE).unlink(missing_ok=True)
     ledger_entries = len(guard.ledger())
     guard.clear_ledger()
     report = ForgetReport(

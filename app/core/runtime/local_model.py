@@ -19,11 +19,14 @@ from typing import Any
 from app.core.errors import Cancelled, ContextOverflowError, EnclaveError, ModelLoadError
 from app.core.events import CancelToken
 from app.core.runtime.chat_template import ChatTemplate, Message, Segment
-from app.core.runtime.context_plan import ContextPlan, plan_context, shape_from_gguf
+from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context, shape_from_gguf
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
 from app.core.runtime.gguf_file import GGUFInfo
 from app.core.runtime.hardware import BackendChoice, Hardware, choose_backend, probe_hardware
+from app.core.runtime.load_probe import Progress, SafeLoad, safe_settings
+from app.core.runtime.load_settings import LoadSettings, model_params
 from app.core.runtime.loop_guard import LoopGuard
+from app.core.runtime.memory_check import check_fits_memory
 from app.core.runtime.validate import validate_model
 
 logger = logging.getLogger(__name__)
@@ -48,13 +51,23 @@ class ModelInfo:
     n_gpu_layers: int
     threads: int
     file_size: int
+    turned_off: tuple[str, ...] = ()  # load settings the probe had to turn off (see load_settings)
+    load_note: str = ""  # what was turned off and why, for the user
+    probe_s: float = 0.0  # how long the first-use probe took in this load (0: known from before)
 
 
 class LocalModel:
     """A loaded model: token-exact chat prompts, streaming, KV prefix reuse, exact counts."""
 
     def __init__(
-        self, llm: Any, gguf: GGUFInfo, *, plan: ContextPlan, backend: BackendChoice, threads: int
+        self,
+        llm: Any,
+        gguf: GGUFInfo,
+        *,
+        plan: ContextPlan,
+        backend: BackendChoice,
+        threads: int,
+        safe: SafeLoad | None = None,
     ) -> None:
         import llama_cpp
 
@@ -75,6 +88,9 @@ class LocalModel:
             n_gpu_layers=backend.n_gpu_layers,
             threads=threads,
             file_size=gguf.file_size,
+            turned_off=safe.turned_off if safe else (),
+            load_note=safe.note if safe else "",
+            probe_s=safe.probed_s if safe else 0.0,
         )
         self._add_bos = bool(gguf.metadata.get("tokenizer.ggml.add_bos_token", False))
         self._bos_id = llm.token_bos()
@@ -100,42 +116,69 @@ class LocalModel:
         n_threads: int = 0,
         gpu: str = "auto",
         hardware: Hardware | None = None,
+        sha256: str | None = None,
+        cancel: CancelToken | None = None,
+        progress: Progress | None = None,
     ) -> LocalModel:
-        """Validate `path` in Python, size the context, then load it in llama.cpp.
+        """Validate `path` in Python, check it fits, probe it once in a child, then load it here.
+
+        The first load of a model on this machine (and llama.cpp build) runs the probe of
+        `load_probe`: a child process decodes with the settings wanted here and, when it
+        crashes, with safer ones; the settings that worked are used (and remembered).
 
         Raises:
             ModelFileError: the file is not a model this build can run.
-            ModelLoadError: llama.cpp failed to load it.
-            EnclaveError: not enough memory for even a small context.
+            ModelLoadError: llama.cpp failed to load it, or crashed with every setting.
+            EnclaveError: not enough memory for the model and a small context.
+            Cancelled: `cancel` was set (Ctrl-C); the load stops within a moment.
 
         """
+        cancel = cancel or CancelToken()
         gguf = validate_model(Path(path))
         hw = hardware or probe_hardware()
         backend = choose_backend(hw, gpu=gpu)
+        check_fits_memory(gguf, hw, on_gpu=backend.n_gpu_layers != 0)
         shape = shape_from_gguf(gguf)
-        on_gpu = backend.n_gpu_layers != 0 and not hw.unified_memory
-        free = hw.vram_free if on_gpu else hw.free_ram
-        plan = plan_context(shape, free_bytes=free, requested=n_ctx)
+        plan = _plan(shape, hw, backend, requested=n_ctx)
+        wanted = LoadSettings(n_gpu_layers=backend.n_gpu_layers, n_batch=min(512, plan.n_ctx))
+        safe = safe_settings(gguf.path, wanted, sha256=sha256, cancel=cancel, progress=progress)
+        if "gpu" in safe.turned_off:
+            backend = BackendChoice(
+                "cpu", 0, f"GPU offload crashed this build ({backend.backend}); on the CPU"
+            )
+            plan = _plan(shape, hw, backend, requested=n_ctx)
         threads = n_threads or max(1, hw.physical_cores)
+        batch = min(safe.settings.n_batch, plan.n_ctx)
         logger.info(
-            "loading %s: n_ctx=%d backend=%s threads=%d", gguf.path.name, plan.n_ctx, backend.backend, threads
+            "loading %s: n_ctx=%d backend=%s threads=%d off=%s",
+            gguf.path.name,
+            plan.n_ctx,
+            backend.backend,
+            threads,
+            safe.turned_off,
         )
         import llama_cpp
 
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(gguf.path),
-                n_ctx=plan.n_ctx,
-                n_batch=min(512, plan.n_ctx),
-                n_ubatch=min(512, plan.n_ctx),
-                n_threads=threads,
-                n_threads_batch=max(threads, hw.logical_cores),
-                n_gpu_layers=backend.n_gpu_layers,
-                verbose=False,
-            )
+            with model_params(extra_bufts=safe.settings.extra_bufts, keep_going=lambda: not cancel.cancelled):
+                llm = llama_cpp.Llama(
+                    model_path=str(gguf.path),
+                    n_ctx=plan.n_ctx,
+                    n_batch=batch,
+                    n_ubatch=batch,
+                    n_threads=threads,
+                    n_threads_batch=max(threads, hw.logical_cores),
+                    n_gpu_layers=safe.settings.n_gpu_layers,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
+            if cancel.cancelled:
+                raise Cancelled("cancelled") from None
             raise ModelLoadError(f"{gguf.path.name}: llama.cpp could not load the model ({exc})") from None
-        return cls(llm, gguf, plan=plan, backend=backend, threads=threads)
+        if cancel.cancelled:
+            llm.close()
+            raise Cancelled("cancelled")
+        return cls(llm, gguf, plan=plan, backend=backend, threads=threads, safe=safe)
 
     def close(self) -> None:
         """Free the model and its KV cache now rather than at garbage collection."""
@@ -357,6 +400,11 @@ class LocalModel:
             if self._cancel is not None and self._cancel.cancelled:
                 raise Cancelled("cancelled")
             self._eval(tokens[start : start + step])
+
+
+def _plan(shape: ModelShape, hw: Hardware, backend: BackendChoice, *, requested: int) -> ContextPlan:
+    on_gpu = backend.n_gpu_layers != 0 and not hw.unified_memory
+    return plan_context(shape, free_bytes=hw.vram_free if on_gpu else hw.free_ram, requested=requested)
 
 
 class _StopMatcher:

@@ -25,12 +25,13 @@ from urllib.parse import urlparse
 
 from app.core.errors import Cancelled, EnclaveError, ModelFileError, ModelLoadError
 from app.core.events import CancelToken
+from app.core.runtime.load_probe import probe_model
+from app.core.runtime.probe_cache import remember_sha256
 from app.core.runtime.validate import validate_model
 from app.core.store.catalog import CatalogEntry, CatalogFile
 from app.core.store.facts import discrepancies
 from app.core.store.location import DISK_FULL_ERRNOS, DISK_MARGIN, StoreLocation
 from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
-from app.core.store.probe import probe_model
 from app.core.store.progress import ModelReady, RateMeter, StageChanged, StoreEvent
 
 logger = logging.getLogger(__name__)
@@ -111,15 +112,18 @@ def download_model(
         yield StageChanged("checking", f"reading the GGUF metadata of {first.name}")
         info = validate_model(first)
         notes = discrepancies(entry, info)
+        probe_note = ""
         if probe:
             yield StageChanged("probing", "loading it once in a separate process")
-            probe_model(first, cancel=cancel)
+            probe_note = probe_model(first, sha256=hashes.get(first.name), cancel=cancel).note
     except (Cancelled, ModelFileError, ModelLoadError):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     yield StageChanged("installing", f"moving it into {location.model_dir(entry.id)}")
     record = _install(entry, remotes, hashes, info.architecture, notes, staging, location)
-    yield ModelReady(record, notes=_notes(entry, remotes, notes))
+    for placed in record.files:
+        remember_sha256(Path(placed.path), placed.sha256)  # the first in-process load need not hash it again
+    yield ModelReady(record, notes=_notes(entry, remotes, notes) + ((probe_note,) if probe_note else ()))
 
 
 def _fetch(

@@ -31,6 +31,7 @@ class ListedModel:
     path: str
     source: str  # download | copy | link | move | folder (a GGUF in a folder the user pointed at)
     present: bool
+    sha256: str | None = None  # of the first file, as recorded (None for a folder's GGUF)
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
@@ -50,7 +51,7 @@ def list_models(*, location: StoreLocation, extra_dirs: list[str] | None = None)
     """Installed models from the manifest, then GGUFs found in the folders the user added."""
     manifest = Manifest.load(location.manifest_file)
     rows = [
-        ListedModel(m.id, m.role, m.size, m.verified, str(m.path), m.source, m.present())
+        ListedModel(m.id, m.role, m.size, m.verified, str(m.path), m.source, m.present(), m.files[0].sha256)
         for m in manifest.models
     ]
     known = {Path(f.path).resolve() for m in manifest.models for f in m.files}

@@ -18,13 +18,14 @@ from pathlib import Path
 from app.core.errors import EnclaveError, ModelFileError
 from app.core.events import CancelToken
 from app.core.runtime.gguf_file import GGUF_MAGIC
+from app.core.runtime.load_probe import probe_model
+from app.core.runtime.probe_cache import remember_sha256
 from app.core.runtime.validate import validate_model
 from app.core.store.catalog import Catalog, CatalogEntry, load_catalog
 from app.core.store.facts import discrepancies
 from app.core.store.hashing import CHUNK, hash_file
-from app.core.store.location import DISK_FULL_ERRNOS, StoreLocation
+from app.core.store.location import DISK_FULL_ERRNOS, DISK_MARGIN, StoreLocation
 from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
-from app.core.store.probe import probe_model
 from app.core.store.progress import ModelReady, RateMeter, StageChanged, StoreEvent
 from app.core.store.splits import model_parts, split_stem
 
@@ -74,6 +75,7 @@ def import_model(
     if isinstance(declared, int) and declared > 1 and declared != len(parts):
         raise ModelFileError(f"{source.name}: its metadata says {declared} parts, {len(parts)} found")
 
+    _check_room(parts, location, mode=mode)
     hashes: list[str] = []
     for part in parts:
         yield StageChanged("hashing", f"sha256 of {part.name}")
@@ -90,13 +92,20 @@ def import_model(
         return
     catalog = catalog or load_catalog()
     entry, verified, notes = _recognise(catalog, parts, hashes)
-    model_id = _free_id(entry.id if entry else _slug(split_stem(source.name)), manifest, location)
+    if twin is not None:
+        # The same model, whose files went missing: this import repairs its entry (same id).
+        model_id = twin.id
+        notes.append(f"repairs {twin.id}, whose files had gone missing")
+    else:
+        model_id = _free_id(entry.id if entry else _slug(split_stem(source.name)), manifest, location)
     facts = discrepancies(entry, info) if entry else ()
     notes += [f"GGUF metadata differs from the catalog: {line}" for line in facts]
 
     if probe:
         yield StageChanged("probing", "loading it once in a separate process")
-        probe_model(parts[0], cancel=cancel)
+        safe = probe_model(parts[0], sha256=hashes[0], cancel=cancel)
+        if safe.note:
+            notes.append(safe.note)
 
     target = location.model_dir(model_id)
     yield StageChanged("installing", f"{_verb(mode)} it into {target}")
@@ -121,6 +130,10 @@ def import_model(
         )
         manifest.put(record)
         manifest.save()
+        for placed_file, sha256 in zip(record.files, hashes, strict=True):
+            remember_sha256(
+                Path(placed_file.path), sha256
+            )  # the first in-process load need not hash it again
     except BaseException:
         _undo(placed, parts, target, moved=mode == "move")
         raise
@@ -209,6 +222,31 @@ def _undo(placed: list[Path], parts: list[Path], target: Path, *, moved: bool) -
         dest.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         target.rmdir()
+
+
+def _check_room(parts: list[Path], location: StoreLocation, *, mode: str) -> None:
+    """Before minutes of hashing: a copy (or a move to another disk) must fit, with the margin kept."""
+    if mode == "link":
+        return
+    need = sum(p.stat().st_size for p in parts)
+    if mode == "move" and _same_disk(parts[0], location.models):
+        return
+    free = location.free_disk()
+    if need + DISK_MARGIN > free:
+        raise EnclaveError(
+            f"the disk is full: {parts[0].name} needs {need / 2**30:.2f} GiB and "
+            f"{max(0, free - DISK_MARGIN) / 2**30:.2f} GiB can be used; nothing was imported "
+            "(free some space, or import with --link)"
+        )
+
+
+def _same_disk(path: Path, folder: Path) -> bool:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return path.stat().st_dev == folder.stat().st_dev
+    except OSError:
+        return False
 
 
 def _check_magic(part: Path) -> None:

@@ -92,6 +92,23 @@ def best_installed(
     return None
 
 
+def sha256_of_installed(path: Path, *, location: StoreLocation | None = None) -> str | None:
+    """The recorded sha256 of an installed model's first file at `path` (None for other files)."""
+    manifest = Manifest.load((location or StoreLocation.default()).manifest_file)
+    wanted = path.absolute()
+    for model in manifest.models:
+        if model.path.absolute() == wanted and model.files[0].size == _size(path):
+            return model.files[0].sha256 or None
+    return None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
 def _installed(manifest: Manifest, model_id: str) -> Path | None:
     model = manifest.get(model_id)
     if model is None or not model.present():

@@ -1,0 +1,42 @@
+"""Load the local model for a CLI command: resolve it, probe it once, show progress, honour Ctrl-C."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.commands.interrupts import ctrl_c_cancels
+from app.commands.output import warn
+from app.core.events import CancelToken
+
+if TYPE_CHECKING:
+    from app.core.runtime.local_model import LocalModel
+
+
+def load_local_model(spec: str | None, *, n_ctx: int | None, cancel: CancelToken) -> LocalModel:
+    """The model `spec` names (or the user's choice), loaded with the settings file's preferences.
+
+    Raises:
+        EnclaveError: no such model, it does not fit, or llama.cpp cannot run it.
+        Cancelled: Ctrl-C while it was probed or loaded.
+
+    """
+    from app.core.paths import user_dirs
+    from app.core.runtime.local_model import LocalModel
+    from app.core.settings import Settings
+    from app.core.store.resolve import resolve_model, sha256_of_installed
+
+    settings = Settings.load(user_dirs().settings_file)
+    path = resolve_model(spec, settings=settings)
+    with ctrl_c_cancels(cancel):
+        model = LocalModel.load(
+            path,
+            n_ctx=n_ctx or settings.n_ctx,
+            n_threads=settings.n_threads,
+            gpu=settings.gpu,
+            sha256=sha256_of_installed(path),
+            cancel=cancel,
+            progress=warn,
+        )
+    if model.info.load_note and model.info.probe_s:  # said once, when found; doctor keeps saying it
+        warn(f"note: {model.info.load_note}")
+    return model
