@@ -56,6 +56,7 @@ class AgentOptions:
     map_tokens: int = 0  # 0: sized from the context window
     auto_accept: bool = False  # apply edits and allow asks without a prompt (rules that deny still deny)
     sandbox: bool = True
+    run_env: tuple[str, ...] = ()  # environment variables a command may see (names or `*` patterns)
     limits: Limits = field(default_factory=Limits)
     pinned_file_chars: int = 24_000
 
@@ -152,6 +153,7 @@ class Agent:
             cancel,
             limits=self.options.limits,
             sandbox=self.options.sandbox,
+            run_env=self.options.run_env,
         )
         recent: list[str] = []
         final = ""

@@ -1,14 +1,15 @@
 """Run a shell command in the project folder: no stdin, a timeout, a bounded output tail.
 
-On Linux with bubblewrap installed the command runs with no network and a read-only view
-of the system; only the project folder and a private temp folder (its TMPDIR, removed
-afterwards) can be written. /tmp itself stays visible read-only rather than replaced by an
-empty tmpfs, so a virtualenv or toolchain that lives under /tmp still runs.
+On Linux with bubblewrap the command is confined: it sees the system folders read-only and
+the project read-write with `.git` read-only; no network, no home folder, no other projects,
+a private /tmp that is removed afterwards (`sandbox_binds` lists every mount). Sandboxed or
+not, only allow-listed environment variables reach it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import os
 import shutil
@@ -18,9 +19,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.agent.sandbox_binds import SANDBOX_HOME, SANDBOX_TMP, sandbox_argv, toolchain_dirs
 from app.core.events import CancelToken
 
 
@@ -61,12 +64,21 @@ def sandbox_state() -> SandboxState:
 
 @functools.lru_cache(maxsize=4)
 def _probe(bwrap: str) -> SandboxState:
-    scratch = Path(tempfile.gettempdir())
-    probe = sandbox_argv(bwrap, scratch, ["/bin/true"], private_tmp=scratch)
-    try:
-        done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return SandboxState(None, f"bubblewrap does not start: {type(exc).__name__}")
+    # The probe runs the very arguments a command gets, so a mount this machine refuses
+    # turns the sandbox off here instead of failing every command.
+    with tempfile.TemporaryDirectory(prefix="enclave-probe-") as scratch:
+        root, private_tmp = Path(scratch, "project"), Path(scratch, "tmp")
+        root.mkdir()
+        (private_tmp / "home").mkdir(parents=True)
+        toolchain = toolchain_dirs(root=root, environ=os.environ)
+        probe = sandbox_argv(bwrap, root, ["/bin/true"], private_tmp=private_tmp, toolchain=toolchain)
+        env = command_env(home=SANDBOX_HOME, tmpdir=SANDBOX_TMP)
+        try:
+            done = subprocess.run(
+                probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False, env=env
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return SandboxState(None, f"bubblewrap does not start: {type(exc).__name__}")
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
             f"exit {done.returncode}"
@@ -80,56 +92,66 @@ def bubblewrap() -> str | None:
     return sandbox_state().bwrap
 
 
-def sandbox_argv(bwrap: str, root: Path, shell_argv: list[str], *, private_tmp: Path) -> list[str]:
-    """Bwrap arguments: read-only system, writable project and private temp dir, no network."""
-    root_s, tmp_s = str(root), str(private_tmp)
-    return [
-        bwrap,
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--bind", tmp_s, tmp_s,
-        "--setenv", "TMPDIR", tmp_s,
-        "--bind", root_s, root_s,
-        "--unshare-net",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--new-session",
-        "--die-with-parent",
-        "--chdir", root_s,
-        "--setenv", "HOME", root_s,
-        "--",
-        *shell_argv,
-    ]  # fmt: skip
+# What a command may see of the app's environment: locale, PATH and the user's name. Secrets
+# the app was started with (DATABASE_URL, AWS_ACCESS_KEY_ID, GITHUB_PAT) are not listed, so
+# they stay out unless the user names them. Windows needs its system variables for `cmd`.
+ENV_ALLOW = ("PATH", "LANG", "LANGUAGE", "LC_*", "TZ", "USER", "LOGNAME", "SYSTEMROOT", "COMSPEC", "PATHEXT")
+_ENV_FIXED = {"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "CI": "1", "NO_COLOR": "1"}
+
+
+def command_env(*, home: str, tmpdir: str, allow: Sequence[str] = ()) -> dict[str, str]:
+    """The environment of a command: `ENV_ALLOW` plus the names (or `*` patterns) in `allow`."""
+    patterns = (*ENV_ALLOW, *allow)
+    env = {k: v for k, v in os.environ.items() if any(fnmatch.fnmatchcase(k, p) for p in patterns)}
+    env.update(_ENV_FIXED)
+    env.update({"HOME": home, "TMPDIR": tmpdir})
+    return env
 
 
 def run_command(
-    command: str, *, root: Path, timeout_s: float, tail_chars: int, cancel: CancelToken, sandbox: bool = True
+    command: str,
+    *,
+    root: Path,
+    timeout_s: float,
+    tail_chars: int,
+    cancel: CancelToken,
+    sandbox: bool = True,
+    env_allow: Sequence[str] = (),
 ) -> RunOutcome:
-    """Run `command` with `sh -c` in `root`; kill the whole process group on timeout or cancel."""
+    """Run `command` with `sh -c` in `root`; kill the whole process group on timeout or cancel.
+
+    `env_allow` names environment variables the command may see besides `ENV_ALLOW`.
+    """
     shell = ["/bin/sh", "-c", command] if os.name != "nt" else ["cmd", "/c", command]
     bw = bubblewrap() if sandbox else None
-    private_tmp = Path(tempfile.mkdtemp(prefix="enclave-run-")) if bw else None
+    run = functools.partial(_run, root=root, timeout_s=timeout_s, tail_chars=tail_chars, cancel=cancel)
+    if bw is None:
+        home = os.environ.get("HOME") or str(Path.home())
+        env = command_env(home=home, tmpdir=tempfile.gettempdir(), allow=env_allow)
+        return run(shell, env=env, sandboxed=False)
+    private_tmp = Path(tempfile.mkdtemp(prefix="enclave-run-"))
     try:
-        argv = sandbox_argv(bw, root, shell, private_tmp=private_tmp) if bw and private_tmp else shell
-        return _run(
-            argv,
-            root=root,
-            timeout_s=timeout_s,
-            tail_chars=tail_chars,
-            cancel=cancel,
-            sandboxed=bw is not None,
-        )
+        # The command's HOME lives in its private /tmp: tools may write caches there, and
+        # the real home (keys, tokens, other projects) is not in the sandbox at all.
+        (private_tmp / "home").mkdir()
+        toolchain = toolchain_dirs(root=root, environ=os.environ)
+        argv = sandbox_argv(bw, root, shell, private_tmp=private_tmp, toolchain=toolchain)
+        env = command_env(home=SANDBOX_HOME, tmpdir=SANDBOX_TMP, allow=env_allow)
+        return run(argv, env=env, sandboxed=True)
     finally:
-        if private_tmp is not None:
-            shutil.rmtree(private_tmp, ignore_errors=True)
+        shutil.rmtree(private_tmp, ignore_errors=True)
 
 
 def _run(
-    argv: list[str], *, root: Path, timeout_s: float, tail_chars: int, cancel: CancelToken, sandboxed: bool
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    root: Path,
+    timeout_s: float,
+    tail_chars: int,
+    cancel: CancelToken,
+    sandboxed: bool,
 ) -> RunOutcome:
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_KEY", "_SECRET", "PASSWORD"))}
-    env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "CI": "1", "NO_COLOR": "1"})
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(

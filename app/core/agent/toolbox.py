@@ -47,11 +47,7 @@ class Gate:
 
     def check(self, permission: str, subject: str, *, reason: str, cancel: CancelToken) -> Steps:
         """Yield a `PermissionRequest` if needed; return whether the action may go ahead."""
-        action = (
-            self.permissions.evaluate_command(subject)
-            if permission == "run"
-            else self.permissions.evaluate(permission, subject)
-        )
+        action = self._action(permission, subject)
         if action == "deny":
             return False
         if action == "allow" or self.auto_accept:
@@ -59,19 +55,27 @@ class Gate:
         return (yield from self._ask(permission, subject, reason=reason, cancel=cancel, remember=permission))
 
     def check_secret(self, permission: str, subject: str, *, reason: str, cancel: CancelToken) -> Steps:
-        """For a file on the security list: ask every time, whatever allow rules or --yes say.
+        """For a file on the security list, or a command that runs unconfined: ask every time.
 
-        Only a deny rule for `permission`, or the user's own "always" for this very file
-        (a `read_secret` rule: a blanket `*` rule does not count), answers without asking.
+        Allow rules and --yes do not answer. Only a deny rule for `permission`, or the user's
+        own "always" for this very file (a `read_secret` rule: a blanket `*` rule does not
+        count), answers without asking. A command has no such "always": each unconfined run
+        could do anything the user can, so each one is its own question.
         """
-        if self.permissions.evaluate(permission, subject) == "deny":
+        if self._action(permission, subject) == "deny":
             return False
-        if any(r.permission == "read_secret" and r.action == "allow" and wildcard(r.pattern, subject)
-               for r in self.permissions.rules):  # fmt: skip
+        if permission != "run" and any(
+            r.permission == "read_secret" and r.action == "allow" and wildcard(r.pattern, subject)
+            for r in self.permissions.rules
+        ):
             return True
-        return (
-            yield from self._ask(permission, subject, reason=reason, cancel=cancel, remember="read_secret")
-        )
+        remember = "read_secret" if permission != "run" else ""
+        return (yield from self._ask(permission, subject, reason=reason, cancel=cancel, remember=remember))
+
+    def _action(self, permission: str, subject: str) -> str:
+        if permission == "run":
+            return self.permissions.evaluate_command(subject)
+        return self.permissions.evaluate(permission, subject)
 
     def _ask(
         self, permission: str, subject: str, *, reason: str, cancel: CancelToken, remember: str
@@ -80,7 +84,7 @@ class Gate:
         request = PermissionRequest(next(self._ids), permission, subject, reason, pattern, Reply())
         yield request
         decision = request.reply.wait(cancel)
-        if decision == "always":
+        if decision == "always" and remember:
             self.permissions.remember_always(remember, pattern)
         if decision == "reject" and request.reply.message:
             raise ToolError(f"the user refused: {request.reply.message}")
@@ -228,3 +232,4 @@ class ToolContext:
     reply_text: str = ""  # the model's reply this step: edit blocks live here
     attached: str = ""  # text after the JSON inside <tool_call>
     sandbox: bool = True  # use bubblewrap for `run` when available
+    run_env: tuple[str, ...] = ()  # environment variables `run` passes on besides the basics

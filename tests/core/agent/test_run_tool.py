@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import socket
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from app.core.events import CancelToken
 from tests.core.agent.helpers import call, run_turn
 
 PY = sys.executable
+
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason=str(sandbox_state().problem))
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux-only")
 
 
 def test_run_reports_exit_code_and_output(project: Path) -> None:
@@ -29,6 +35,7 @@ def test_run_asks_and_a_refusal_runs_nothing(project: Path) -> None:
     assert not (project / "made.txt").exists()
 
 
+@needs_bwrap  # unconfined, every run asks: see test_unconfined_runs_ask_every_time
 def test_an_allow_rule_for_the_prefix_runs_without_asking(project: Path) -> None:
     perms = Permissions.from_config({"run": {"echo *": "allow"}})
     run = run_turn(
@@ -41,6 +48,7 @@ def test_an_allow_rule_for_the_prefix_runs_without_asking(project: Path) -> None
     assert not (project / "x").exists()
 
 
+@needs_bwrap
 def test_always_remembers_the_command_prefix(project: Path) -> None:
     run = run_turn(
         project, [call("run", command="echo one"), call("run", command="echo two"), "ok"], answer="always"
@@ -74,12 +82,6 @@ def test_cancel_stops_a_running_command(project: Path) -> None:
     token.cancel()
     outcome = run_command("sleep 30", root=project, timeout_s=60, tail_chars=100, cancel=token)
     assert outcome.cancelled and outcome.exit_code is None
-
-
-needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason=str(sandbox_state().problem))
-
-
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux-only")
 
 
 @linux_only
@@ -134,7 +136,11 @@ def test_sandbox_blocks_network_and_writes_outside_the_project(project: Path, tm
     write, network = run.of(ToolCallFinished)
     requests = run.of(PermissionRequest)
     assert requests and all(
-        r.reason.endswith("sandboxed: no network, writes only in the project.") for r in requests
+        r.reason.endswith(
+            "sandboxed: it sees the system folders read-only and this project (.git read-only, secret "
+            "files hidden); no network, no home folder, no other projects; writes only in the project."
+        )
+        for r in requests
     )
     assert write.sandboxed is True and network.sandboxed is True
     assert (project / "inside.txt").exists()
@@ -149,21 +155,75 @@ def test_without_the_sandbox_the_event_says_so(project: Path) -> None:
 
 
 @needs_bwrap
-def test_sandbox_sees_tools_under_tmp_and_gets_a_private_temp_dir(project: Path, tmp_path: Path) -> None:
-    # A virtualenv or toolchain under /tmp (CI checkouts often live there) must stay visible;
-    # the command's own temp files go to a private TMPDIR that is removed afterwards.
+def test_sandbox_sees_tools_on_path_under_tmp_and_gets_a_private_temp_dir(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A toolchain under /tmp (CI checkouts often live there) stays usable when it is on PATH,
+    # read-only; what lies next to it does not. Temp files go to a private /tmp, removed after.
     tool_dir = tmp_path / "toolchain"
     tool_dir.mkdir()
     tool = tool_dir / "hello-tool"
     tool.write_text("#!/bin/sh\necho TOOL-RAN\n")
     tool.chmod(0o755)
-    command = f'{tool} && echo scratch > "$TMPDIR/s.txt" && cat "$TMPDIR/s.txt" && echo "$TMPDIR"'
+    (tmp_path / "next-to-it.txt").write_text("NEIGHBOUR\n")
+    monkeypatch.setenv("PATH", f"{tool_dir}{os.pathsep}{os.environ['PATH']}")
+    scratch = f"enclave-scratch-{uuid.uuid4().hex}.txt"
+    command = (
+        f'hello-tool && echo scratch > "$TMPDIR/{scratch}" && cat "$TMPDIR/{scratch}" && echo "$TMPDIR"; '
+        f"cat {tmp_path}/next-to-it.txt"
+    )
     outcome = run_command(command, root=project, timeout_s=30, tail_chars=2000, cancel=CancelToken())
-    assert outcome.sandboxed and outcome.exit_code == 0, outcome.output
-    lines = outcome.output.split()
-    assert lines[:2] == ["TOOL-RAN", "scratch"]
-    assert not Path(lines[2]).exists()
+    assert outcome.sandboxed, outcome.output
+    assert outcome.output.split()[:3] == ["TOOL-RAN", "scratch", "/tmp"]
+    assert "NEIGHBOUR" not in outcome.output and outcome.exit_code != 0
+    assert not (Path(tempfile.gettempdir()) / scratch).exists()
     denied = run_command(
         f"touch {tool_dir}/new", root=project, timeout_s=30, tail_chars=2000, cancel=CancelToken()
     )
     assert denied.exit_code != 0 and not (tool_dir / "new").exists()
+
+
+@linux_only
+def test_unconfined_runs_ask_every_time(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No bubblewrap: neither an allow rule, nor "always", nor auto-accept stands in for the
+    # user's answer, because the command can do whatever the user can.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    perms = Permissions.from_config({"run": {"echo *": "allow"}})
+    replies = [call("run", command="echo one"), call("run", command="echo two"), "ok"]
+    run = run_turn(
+        project, replies, permissions=perms, answer="always", options=AgentOptions(auto_accept=True)
+    )
+    requests = run.of(PermissionRequest)
+    assert [r.subject for r in requests] == ["echo one", "echo two"]
+    assert all("unconfined" in r.reason and "Not sandboxed: bubblewrap is not installed" in r.reason
+               for r in requests)  # fmt: skip
+    first, second = run.of(ToolCallFinished)
+    assert first.ok and second.ok and first.sandboxed is False and "two" in second.output
+
+
+@linux_only
+def test_a_deny_rule_refuses_an_unconfined_run_without_asking(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    perms = Permissions.from_config({"run": {"rm *": "deny"}})
+    run = run_turn(project, [call("run", command="echo a && rm -r pkg"), "ok"], permissions=perms)
+    assert run.of(PermissionRequest) == []
+    assert (project / "pkg").is_dir() and run.of(ToolCallFinished)[0].ok is False
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed-if-possible", "unconfined"])
+def test_only_allowed_and_named_variables_reach_the_command(
+    project: Path, monkeypatch: pytest.MonkeyPatch, sandbox: bool
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:hunter2@db/prod")
+    monkeypatch.setenv("ENCLAVE_TEST_NAMED", "named-value")
+    monkeypatch.setenv("LC_ENCLAVE_TEST", "locale-value")
+    options = AgentOptions(sandbox=sandbox, run_env=("ENCLAVE_TEST_*",))
+    run = run_turn(project, [call("run", command="env"), "ok"], options=options)
+    out = run.of(ToolCallFinished)[0].output
+    assert "ENCLAVE_TEST_NAMED=named-value" in out and "LC_ENCLAVE_TEST=locale-value" in out
+    assert "hunter2" not in out and "DATABASE_URL" not in out
+    assert "PATH=" in out and "TERM=dumb" in out

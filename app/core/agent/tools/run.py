@@ -33,7 +33,10 @@ class RunTool:
         command = str(args["command"]).strip()
         if not command:
             raise ToolError("the command is empty")
-        allowed = yield from ctx.gate.check("run", command, reason=_reason(command, ctx), cancel=ctx.cancel)
+        # An unconfined command can do whatever the user can, so no rule and no --yes stands
+        # in for the user's answer: it is asked every time, like reading a secret file.
+        check = ctx.gate.check if _confined(ctx) else ctx.gate.check_secret
+        allowed = yield from check("run", command, reason=_reason(command, ctx), cancel=ctx.cancel)
         if not allowed:
             raise ToolError(f"the user did not allow running `{command}`")
         try:
@@ -48,6 +51,7 @@ class RunTool:
             tail_chars=ctx.limits.run_tail_chars,
             cancel=ctx.cancel,
             sandbox=ctx.sandbox,
+            env_allow=ctx.run_env,
         )
         if outcome.timed_out:
             status = f"stopped after {timeout:.0f} s (timeout); pass a larger timeout if it needs longer"
@@ -69,11 +73,23 @@ class RunTool:
         )
 
 
+# What a sandboxed command can see and do, as the permission question says it.
+SANDBOXED = (
+    "sandboxed: it sees the system folders read-only and this project (.git read-only, secret files "
+    "hidden); no network, no home folder, no other projects; writes only in the project"
+)
+
+
+def _confined(ctx: ToolContext) -> bool:
+    return ctx.sandbox and sandbox_state().problem is None
+
+
 def _reason(command: str, ctx: ToolContext) -> str:
-    """The permission question, saying whether the command will be confined and, if not, why."""
-    if not ctx.sandbox:
-        return f"Run `{command}` in the project folder. Not sandboxed: turned off for this session."
-    state = sandbox_state()
-    if state.problem is None:
-        return f"Run `{command}` in the project folder, sandboxed: no network, writes only in the project."
-    return f"Run `{command}` in the project folder. Not sandboxed: {state.problem}."
+    """The permission question, saying what the command will see and, if unconfined, why."""
+    if _confined(ctx):
+        return f"Run `{command}` in the project folder, {SANDBOXED}."
+    problem = "turned off for this session" if not ctx.sandbox else sandbox_state().problem
+    return (
+        f"Run `{command}` in the project folder, unconfined: it can read and change everything your "
+        f"account can, so this is asked every time. Not sandboxed: {problem}."
+    )
