@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.errors import EnclaveError
@@ -29,6 +29,7 @@ class ModelChoice:
 
     label: str
     path: Path
+    note: str = ""  # what the first-use probe turned off here, and why
 
 
 def installed_models(settings: Settings) -> list[ModelChoice]:
@@ -45,11 +46,27 @@ def installed_models(settings: Settings) -> list[ModelChoice]:
         rows = []
     for row in rows:
         if row.present:
-            choices.append(ModelChoice(f"{row.id} ({row.size / 2**30:.1f} GiB)", Path(row.path)))
+            label = f"{row.id} ({row.size / 2**30:.1f} GiB)"
+            note = _probe_note(Path(row.path), row.sha256, settings)
+            choices.append(ModelChoice(label, Path(row.path), note))
     demo = demo_model_path()
     if demo is not None and all(c.path != demo for c in choices):
-        choices.append(ModelChoice("Demo: SmolLM2-135M (tiny, for trying Enclave)", demo))
+        label = "Demo: SmolLM2-135M (tiny, for trying Enclave)"
+        choices.append(ModelChoice(label, demo, _probe_note(demo, None, settings)))
     return choices
+
+
+def _probe_note(path: Path, sha256: str | None, settings: Settings) -> str:
+    from app.core.runtime.load_probe import known_outcome
+
+    try:
+        state = known_outcome(path, sha256=sha256, gpu=settings.gpu)
+    except Exception:  # a broken llama.cpp install must not break the picker
+        logger.info("probe state unknown for a model")
+        return ""
+    if state is None:
+        return "Not checked on this machine yet: checked once, in a separate process, when first used"
+    return "" if state == "ok" else state
 
 
 class ModelPicker(QComboBox):
@@ -100,6 +117,8 @@ class ModelPicker(QComboBox):
         self.addItem(self._current_label, str(self._current) if self._current else None)
         for choice in known:
             self.addItem(choice.label, str(choice.path))
+            if choice.note:
+                self.setItemData(self.count() - 1, choice.note, Qt.ItemDataRole.ToolTipRole)
         self.insertSeparator(self.count())
         self.addItem("Use a model file…", _FILE)
         self.addItem("Set up a model…", _SETUP)

@@ -1,0 +1,66 @@
+"""The first-use probe in the window: its progress in the status bar, what it turned off in the bar and the picker."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.paths import user_dirs
+from app.core.runtime.probe_child import FAULT_ENV
+from app.core.settings import Settings
+from app.ui.app import EnclaveApp
+from app.ui.model_picker import installed_models
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ENCLAVE_CACHE", str(cache))
+    return cache
+
+
+@pytest.fixture
+def enclave(qtbot) -> Iterator[EnclaveApp]:
+    app = EnclaveApp(settings=Settings(), settings_path=user_dirs().settings_file, load_model=False)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    yield app
+    app.shutdown()
+
+
+def test_a_dropped_model_is_probed_with_progress_and_the_bar_says_what_is_off(
+    qtbot, enclave, tiny_qwen2, tmp_path, fresh_cache, monkeypatch
+):
+    monkeypatch.setenv(FAULT_ENV, "extra_bufts")
+    dropped = Path(shutil.copy(tiny_qwen2, tmp_path / "dropped.gguf"))
+    notes: list[str] = []
+    enclave.worker.load_progress.connect(notes.append)
+    with qtbot.waitSignal(enclave.worker.model_loaded, timeout=60000) as loaded:
+        enclave.use_model_file(dropped)
+    assert any("first use" in n for n in notes) and any("try 2" in n for n in notes)
+    info = loaded.args[0]
+    assert info.turned_off == ("extra_bufts",)
+    label = enclave.window.status.model
+    qtbot.waitUntil(lambda: "repacking off" in label.text())
+    assert "crashed this CPU's llama.cpp build" in label.toolTip()
+
+
+def test_the_picker_tells_a_model_not_yet_checked_from_one_that_needed_safer_settings(
+    qtbot, tiny_qwen2, tmp_path, fresh_cache, monkeypatch
+):
+    folder = tmp_path / "ggufs"
+    folder.mkdir()
+    model = Path(shutil.copy(tiny_qwen2, folder / "mine.gguf"))
+    settings = Settings(extra_model_dirs=[str(folder)])
+    before = next(c for c in installed_models(settings) if c.path == model)
+    assert "Not checked on this machine yet" in before.note
+
+    from app.core.runtime.load_probe import probe_model
+
+    monkeypatch.setenv(FAULT_ENV, "extra_bufts")
+    probe_model(model, gpu=settings.gpu)
+    after = next(c for c in installed_models(settings) if c.path == model)
+    assert "repacking off" in after.note
