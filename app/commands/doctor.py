@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -27,6 +28,7 @@ def collect() -> dict[str, Any]:
     settings = Settings.load(dirs.settings_file)
     hw = probe_hardware()
     backend = choose_backend(hw, gpu=settings.gpu)
+    demo = demo_model_path()
     report: dict[str, Any] = {
         "enclave": __version__,
         "python": platform.python_version(),
@@ -41,8 +43,10 @@ def collect() -> dict[str, Any]:
         "cpu_cores": {"physical": hw.physical_cores, "logical": hw.logical_cores},
         "vram_total_bytes": hw.vram_total,
         "user_dirs": {"config": str(dirs.config), "data": str(dirs.data), "portable": dirs.portable},
-        "models": _installed_models(settings.extra_model_dirs),
-        "demo_model": str(demo_model_path() or ""),
+        "models": _installed_models(settings.extra_model_dirs, gpu=settings.gpu),
+        "demo_model": str(demo or ""),
+        "demo_model_probe": probe_state(demo, sha256=None, gpu=settings.gpu) if demo else None,
+        "cpu_features": _cpu_features(),
     }
     report.update(_privacy_state())
     report["sandbox"] = _sandbox()
@@ -54,6 +58,21 @@ def _sandbox() -> dict[str, Any]:
 
     state = sandbox_state()
     return {"bubblewrap": state.bwrap, "works": state.problem is None, "problem": state.problem}
+
+
+def _cpu_features() -> str:
+    """The CPU features this llama.cpp build uses here (AVX2, AVX512, AMX_INT8...), from its system info."""
+    try:
+        import llama_cpp
+
+        info = llama_cpp.llama_print_system_info()
+    except Exception:  # a missing or broken native library is reported, not raised
+        return ""
+    text = info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+    # "CPU : SSE3 = 1 | AVX2 = 1 | AMX_INT8 = 1 | ..." -> "SSE3 AVX2 AMX_INT8 ..."
+    parts = (part.split(":")[-1] for part in text.split("|"))
+    on = [part.split("=")[0].strip() for part in parts if part.strip().endswith("= 1")]
+    return " ".join(on)
 
 
 def _llama_version() -> str:
@@ -74,7 +93,7 @@ def _gpu_offload_supported() -> bool:
         return False
 
 
-def _installed_models(extra_dirs: list[str]) -> list[dict[str, Any]]:
+def _installed_models(extra_dirs: list[str], *, gpu: str) -> list[dict[str, Any]]:
     from app.core.errors import EnclaveError
     from app.core.store.location import StoreLocation
     from app.core.store.manage import list_models
@@ -84,9 +103,26 @@ def _installed_models(extra_dirs: list[str]) -> list[dict[str, Any]]:
     except (OSError, EnclaveError):
         return []  # an unreadable manifest is reported by `enclave models list`
     return [
-        {"id": r.id, "role": r.role, "size": r.size, "verified": r.verified, "present": r.present}
+        {
+            "id": r.id,
+            "role": r.role,
+            "size": r.size,
+            "verified": r.verified,
+            "present": r.present,
+            "probe": probe_state(Path(r.path), sha256=r.sha256, gpu=gpu),
+        }
         for r in rows
     ]
+
+
+def probe_state(path: Path, *, sha256: str | None, gpu: str) -> str | None:
+    """What the first-use probe found for a model here: None (not yet), "ok", or what it turned off."""
+    from app.core.runtime.load_probe import known_outcome
+
+    try:
+        return known_outcome(path, sha256=sha256, gpu=gpu)
+    except Exception:  # a broken llama.cpp install is reported elsewhere; the list still shows
+        return None
 
 
 def _privacy_state() -> dict[str, Any]:
@@ -98,6 +134,12 @@ def _privacy_state() -> dict[str, Any]:
         "refused_attempts": guard.refused_count(),
         "ledger": guard.ledger_as_dicts(),
     }
+
+
+def _probe_words(state: str | None) -> str:
+    if state is None:
+        return "(not yet checked on this machine: checked at first use)"
+    return "runs here" if state == "ok" else state
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,11 +170,19 @@ def run(args: argparse.Namespace) -> int:
     )
     for m in models:
         state = ("verified" if m["verified"] else "unverified") if m["present"] else "missing"
-        say(f"  {m['id']}  {m['role']}  {m['size'] / gib:.2f} GiB  {state}")
+        say(f"  {m['id']}  {m['role']}  {m['size'] / gib:.2f} GiB  {state}  {_probe_words(m['probe'])}")
+    if report["demo_model"]:
+        say(f"  demo  {_probe_words(report['demo_model_probe'])}")
+    if report["cpu_features"]:
+        say(f"CPU features   {report['cpu_features']}")
     sandbox = report["sandbox"]
     say(
         "sandbox        "
-        + ("bubblewrap: commands run with no network" if sandbox["works"] else f"off ({sandbox['problem']})")
+        + (
+            "bubblewrap: commands see the system read-only and the project, no network, no home"
+            if sandbox["works"]
+            else f"off ({sandbox['problem']}): every command is asked about"
+        )
     )
     say(f"network guard  {report['network_guard']}; {report['refused_attempts']} refused attempt(s)")
     for entry in report["ledger"]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
+
+from app.commands.interrupts import ctrl_c_cancels
 
 _GIB = 2**30
 _MIB = 2**20
@@ -115,7 +115,7 @@ def run_download(args: argparse.Namespace) -> int:
 
     entry = load_catalog().require(args.id)
     cancel = CancelToken()
-    with _cancel_on_sigint(cancel):
+    with ctrl_c_cancels(cancel):
         return _follow(
             download_model(entry, cancel=cancel), cancelled="download cancelled; nothing was installed"
         )
@@ -129,7 +129,7 @@ def run_import(args: argparse.Namespace) -> int:
     from app.core.store.model_import import import_model
 
     cancel = CancelToken()
-    with _cancel_on_sigint(cancel):
+    with ctrl_c_cancels(cancel):
         return _follow(
             import_model(Path(args.file), cancel=cancel, mode=args.mode),
             cancelled="import cancelled; nothing was added",
@@ -153,8 +153,13 @@ def run_list(args: argparse.Namespace) -> int:
         active = str(resolve_model(None, settings=settings, location=location))
     except EnclaveError:
         active = ""
+    from pathlib import Path
+
+    from app.commands.doctor import probe_state
+
+    probes = {r.path: probe_state(Path(r.path), sha256=r.sha256, gpu=settings.gpu) for r in rows if r.present}
     if args.json:
-        emit_json([{**r.as_dict(), "active": r.path == active} for r in rows])
+        emit_json([{**r.as_dict(), "active": r.path == active, "probe": probes.get(r.path)} for r in rows])
         return 0
     if not rows:
         say("No models installed. Run `enclave models recommend`, then `enclave models download ID`,")
@@ -167,6 +172,9 @@ def run_list(args: argparse.Namespace) -> int:
         mark = ">" if r.path == active else " "
         state = ("yes" if r.verified else "no") if r.present else "MISSING"
         say(f"{mark} {r.id:32} {r.role:7} {r.size / _GIB:>5.2f} GiB {state:9} {r.source:8} {r.path}")
+        note = probes.get(r.path)
+        if note and note != "ok":
+            say(f"    {note}")
     if active and not any(r.path == active for r in rows):
         say(f"(in use: {active})")
     return 0
@@ -182,7 +190,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
     cancel = CancelToken()
     failed = 0
-    with _cancel_on_sigint(cancel):
+    with ctrl_c_cancels(cancel):
         for item in verify_models(
             args.id, location=StoreLocation.default(), cancel=cancel, catalog=load_catalog()
         ):
@@ -247,14 +255,3 @@ def _progress_line(event: Any) -> str:
 def _duration(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
-
-
-@contextmanager
-def _cancel_on_sigint(cancel: Any) -> Iterator[None]:
-    # Ctrl-C sets the token so the job stops between steps and cleans up, instead of dying mid-write.
-    handler: Callable[..., None] = lambda *_: cancel.cancel()  # noqa: E731
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
