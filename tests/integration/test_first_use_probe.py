@@ -241,3 +241,17 @@ def test_ctrl_c_during_the_first_use_probe_exits_130_at_once(model: Path) -> Non
     assert time.perf_counter() - sent < 1.0
     assert proc.returncode == 130
     assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_doctor_says_what_the_probe_found_for_each_model(
+    demo_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.commands.doctor import collect
+    from app.core.runtime.load_probe import probe_model
+
+    assert collect()["demo_model_probe"] is None  # not checked here yet
+    monkeypatch.setenv(FAULT_ENV, "extra_bufts")
+    probe_model(demo_model)
+    report = collect()
+    assert "repacking off" in report["demo_model_probe"]
+    assert report["cpu_features"]  # llama.cpp names the features it uses
