@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import sys
+from typing import Any
 
 from app import __version__
+from app.commands.output import warn
 from app.core.errors import Cancelled, EnclaveError
 
 COMMAND_MODULES = ("doctor", "chat", "models", "ask", "index", "symbols", "map", "context")
+_DEBUG_HELP = "show tracebacks and debug logs"
 
 
 def is_cli_invocation(args: list[str]) -> bool:
@@ -25,6 +27,16 @@ def is_cli_invocation(args: list[str]) -> bool:
     return first in COMMAND_MODULES or first in {"-h", "--help", "--version"}
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: it takes `--debug` too, so `enclave chat --debug x` works."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # SUPPRESS: a subparser's default would overwrite a `--debug` given before the
+        # command (`enclave --debug chat x`); unset, the top-level value stands.
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; each command module adds its own subparser."""
     parser = argparse.ArgumentParser(
@@ -32,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Enclave: an offline coding assistant. Run without arguments to open the app.",
     )
     parser.add_argument("--version", action="version", version=f"enclave {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
+    # Nested actions (`models list`) inherit the class, so they take --debug as well.
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"app.commands.{name}").register(subparsers)
     return parser
@@ -54,16 +67,14 @@ def run_cli(args: list[str]) -> int:
     except Cancelled:
         return 130
     except KeyboardInterrupt:
-        print("enclave: interrupted", file=sys.stderr)
+        warn("enclave: interrupted")
         return 130
     except EnclaveError as exc:
-        print(f"enclave: {exc}", file=sys.stderr)
+        # Through the output layer: messages quote file names, which may hold an ESC.
+        warn(f"enclave: {exc}")
         return 1
     except Exception as exc:
         if ns.debug:
             raise
-        print(
-            f"enclave: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-            file=sys.stderr,
-        )
+        warn(f"enclave: internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
         return 2

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    """The window's command line: `enclave [PROJECT] [--screenshot OUT.png] ...`."""
+    parser = argparse.ArgumentParser(prog="enclave", description="Open the Enclave window.")
+    parser.add_argument("project", nargs="?", help="a project folder to open")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="save a PNG of the window once indexed, then exit"
+    )
+    parser.add_argument("--no-model", action="store_true", help="start without loading a model")
+    parser.add_argument(
+        "--ask-timeout", type=float, default=120.0, metavar="S", help="stop the --ask answer after S seconds"
+    )
+    parser.add_argument(
+        "--ask", default="", metavar="TEXT", help="with --screenshot: ask TEXT first, shoot after"
+    )
+    parser.add_argument("--debug", action="store_true", help="show debug logs")
+    return parser
 
 
 def run_gui(args: list[str]) -> int:
     """Open the main window; `args` may name a project folder or `--screenshot OUT.png`."""
+    # Checked before Qt loads: a mistyped command (`enclave chta`) is an error on the
+    # terminal, not a window opening on a folder that does not exist (or a Qt abort
+    # where there is no display).
+    ns = build_gui_parser().parse_args(args)
+    if ns.project is not None and not Path(ns.project).is_dir():
+        from app.cli import COMMAND_MODULES
+        from app.commands.output import escape_name, warn
+
+        warn(
+            f"enclave: unknown command or no such folder: {escape_name(ns.project)} "
+            f"(commands: {', '.join(COMMAND_MODULES)}; see enclave --help)"
+        )
+        return 2
     try:
         from app.ui.app import run_app
     except ImportError as exc:

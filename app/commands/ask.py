@@ -7,6 +7,7 @@ import re
 import signal
 from typing import Any
 
+from app.commands.arguments import positive_int, prompt_text
 from app.commands.project_index import add_index_options, open_index
 
 
@@ -14,7 +15,9 @@ def register(subparsers: Any) -> None:
     """Add the `ask` subcommand."""
     p = subparsers.add_parser("ask", help="ask the agent about a project (one turn, headless)")
     p.add_argument("path", help="the project folder")
-    p.add_argument("prompt", help="what to ask; /name runs a skill (e.g. /explain the cache)")
+    p.add_argument(
+        "prompt", type=prompt_text, help="what to ask; /name runs a skill (e.g. /explain the cache)"
+    )
     p.add_argument(
         "--mode",
         choices=("plan", "build"),
@@ -31,10 +34,19 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON Lines events instead of text")
     p.add_argument(
-        "--max-steps", type=int, default=12, metavar="N", help="stop after N model steps (default 12)"
+        "--max-steps",
+        type=positive_int,
+        default=12,
+        metavar="N",
+        help="stop after N model steps (default 12)",
     )
     p.add_argument(
-        "--ctx", type=int, default=0, metavar="N", help="context size (default: sized from free memory)"
+        # None, not 0, when omitted: an explicit `--ctx 0` is refused, the default is "auto".
+        "--ctx",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="context size (default: sized from free memory)",
     )
     p.add_argument(
         "--no-sandbox", action="store_true", help="run commands without bubblewrap even where it is installed"

@@ -6,24 +6,33 @@ import argparse
 import signal
 from typing import Any
 
+from app.commands.arguments import non_negative_float, positive_int, prompt_text
+
 
 def register(subparsers: Any) -> None:
     """Add the `chat` subcommand."""
     p = subparsers.add_parser("chat", help="ask the local model one question (no project context)")
-    p.add_argument("prompt", help="what to ask")
+    p.add_argument("prompt", type=prompt_text, help="what to ask")
     p.add_argument(
         "--model",
         metavar="ID|PATH",
         help="an installed model id or a .gguf file (default: your chosen model)",
     )
     p.add_argument(
-        "--max-tokens", type=int, default=512, metavar="N", help="stop after N tokens (default 512)"
+        "--max-tokens", type=positive_int, default=512, metavar="N", help="stop after N tokens (default 512)"
     )
     p.add_argument(
-        "--ctx", type=int, default=0, metavar="N", help="context size (default: sized from free memory)"
+        # None, not 0, when omitted: an explicit `--ctx 0` is refused, the default is "auto".
+        "--ctx",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="context size (default: sized from free memory)",
     )
     p.add_argument("--system", default="", help="a system prompt")
-    p.add_argument("--temperature", type=float, default=None, help="0 for greedy decoding")
+    p.add_argument(
+        "--temperature", type=non_negative_float, default=None, metavar="T", help="0 for greedy decoding"
+    )
     p.add_argument(
         "--json", action="store_true", help="print one JSON object at the end instead of streaming"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.arguments import positive_int, prompt_text
 from app.commands.project_index import add_index_options, open_index
 
 
@@ -12,8 +13,8 @@ def register(subparsers: Any) -> None:
     """Add the `context` subcommand."""
     p = subparsers.add_parser("context", help="rank a project's files for a question")
     p.add_argument("path", help="the project folder")
-    p.add_argument("question", help="what you want to find")
-    p.add_argument("--top", type=int, default=5, help="how many files (default 5)")
+    p.add_argument("question", type=prompt_text, help="what you want to find")
+    p.add_argument("--top", type=positive_int, default=5, metavar="K", help="how many files (default 5)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     add_index_options(p)
     p.set_defaults(func=run)

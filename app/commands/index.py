@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.arguments import positive_int
 from app.commands.project_index import add_index_options, open_index
 
 
@@ -13,7 +14,13 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("index", help="index a project in memory and report files, skips and symbols")
     p.add_argument("path", help="the project folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--workers", type=int, default=None, help="parser processes (default: CPU count)")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="parser processes (default: CPU count)",
+    )
     add_index_options(p)
     p.set_defaults(func=run)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.commands.arguments import positive_int
 from app.commands.project_index import add_index_options, open_index
 
 
@@ -12,7 +13,9 @@ def register(subparsers: Any) -> None:
     """Add the `map` subcommand."""
     p = subparsers.add_parser("map", help="print the ranked outline of a project (the repo map)")
     p.add_argument("path", help="the project folder")
-    p.add_argument("--tokens", type=int, default=1024, help="token budget (default 1024)")
+    p.add_argument(
+        "--tokens", type=positive_int, default=1024, metavar="N", help="token budget (default 1024)"
+    )
     p.add_argument("--mention", action="append", default=[], metavar="NAME", help="an identifier to favour")
     p.add_argument(
         "--chat-file", action="append", default=[], metavar="FILE", help="a file in the conversation"

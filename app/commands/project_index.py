@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from app.commands.arguments import positive_int
+
 if TYPE_CHECKING:
     from app.core.events import CancelToken
     from app.core.index import ProjectIndex
@@ -15,7 +17,7 @@ def add_index_options(p: Any) -> None:
     # The default is resolved in open_index: importing the index here would slow every command.
     p.add_argument(
         "--max-files",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="stop indexing after N files (default 50,000)",
