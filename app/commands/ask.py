@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import signal
 from typing import Any
 
 from app.commands.arguments import positive_int, prompt_text
@@ -59,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the model and the index, run one turn, print its events."""
     from pathlib import Path
 
+    from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_jsonl, say, warn
     from app.core.agent import Agent, AgentOptions, Mode, ScriptedModel, TurnRequest
     from app.core.agent.project_index import IndexAdapter
@@ -70,42 +70,36 @@ def run(args: argparse.Namespace) -> int:
         raise EnclaveError(f"{args.path}: not a folder")
     if args.max_steps < 1:
         raise EnclaveError("--max-steps must be at least 1")
+    cancel = CancelToken()
     model: Any
     if args.model and args.model.startswith("script:"):
         model = ScriptedModel.from_file(Path(args.model[len("script:") :]).expanduser())
         close = None
     else:
-        from app.core.paths import user_dirs
-        from app.core.runtime.local_model import LocalModel
-        from app.core.settings import Settings
-        from app.core.store.resolve import resolve_model
+        from app.commands.model_loading import load_local_model
 
-        settings = Settings.load(user_dirs().settings_file)
-        path = resolve_model(args.model, settings=settings)
-        model = LocalModel.load(
-            path, n_ctx=args.ctx or settings.n_ctx, n_threads=settings.n_threads, gpu=settings.gpu
-        )
+        model = load_local_model(args.model, n_ctx=args.ctx, cancel=cancel)
         close = model.close
-    cancel = CancelToken()
-    index = IndexAdapter(open_index(args, str(root), cancel=cancel), count_tokens=model.count_tokens)
-    options = AgentOptions(max_steps=args.max_steps, auto_accept=args.yes, sandbox=not args.no_sandbox)
-    agent = Agent(model, root=root, index=index, options=options)
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-    reason = "answered"
     try:
-        for event in agent.run_turn(TurnRequest(args.prompt, mode=Mode(args.mode)), cancel=cancel):
-            reply = getattr(event, "reply", None)
-            answer = ""
-            if reply is not None:
-                answer = "once" if args.yes else "reject"
-                reply.answer(answer)
-            if args.json:
-                emit_jsonl(event_record(event, answer=answer))
-            else:
-                _print_event(event, answer=answer, say=say, warn=warn)
-            reason = getattr(event, "reason", reason)
+        with ctrl_c_cancels(cancel):
+            index = IndexAdapter(open_index(args, str(root), cancel=cancel), count_tokens=model.count_tokens)
+            options = AgentOptions(
+                max_steps=args.max_steps, auto_accept=args.yes, sandbox=not args.no_sandbox
+            )
+            agent = Agent(model, root=root, index=index, options=options)
+            reason = "answered"
+            for event in agent.run_turn(TurnRequest(args.prompt, mode=Mode(args.mode)), cancel=cancel):
+                reply = getattr(event, "reply", None)
+                answer = ""
+                if reply is not None:
+                    answer = "once" if args.yes else "reject"
+                    reply.answer(answer)
+                if args.json:
+                    emit_jsonl(event_record(event, answer=answer))
+                else:
+                    _print_event(event, answer=answer, say=say, warn=warn)
+                reason = getattr(event, "reason", reason)
     finally:
-        signal.signal(signal.SIGINT, previous)
         if close is not None:
             close()
     return {"cancelled": 130, "answered": 0}.get(reason, 3)

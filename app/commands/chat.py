@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from typing import Any
 
 from app.commands.arguments import non_negative_float, positive_int, prompt_text
@@ -41,23 +40,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the model, stream the answer, report the numbers."""
+    from app.commands.interrupts import ctrl_c_cancels
+    from app.commands.model_loading import load_local_model
     from app.commands.output import emit_json, say, warn
     from app.core.errors import EnclaveError
     from app.core.events import CancelToken
-    from app.core.paths import user_dirs
     from app.core.runtime.chat_template import Message
     from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
-    from app.core.runtime.local_model import LocalModel
-    from app.core.settings import Settings
-    from app.core.store.resolve import resolve_model
 
     if args.max_tokens < 1:
         raise EnclaveError("--max-tokens must be at least 1")
-    settings = Settings.load(user_dirs().settings_file)
-    path = resolve_model(args.model, settings=settings)
-    model = LocalModel.load(
-        path, n_ctx=args.ctx or settings.n_ctx, n_threads=settings.n_threads, gpu=settings.gpu
-    )
+    cancel = CancelToken()
+    model = load_local_model(args.model, n_ctx=args.ctx, cancel=cancel)
     messages: list[Message] = []
     if args.system:
         messages.append({"role": "system", "content": args.system})
@@ -69,18 +63,16 @@ def run(args: argparse.Namespace) -> int:
             if args.temperature <= 0
             else Sampling(temperature=args.temperature, max_tokens=args.max_tokens)
         )
-    cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     done: GenerationDone | None = None
     try:
-        for item in model.chat(messages, sampling=sampling, cancel=cancel):
-            if isinstance(item, TextDelta):
-                if not args.json:
-                    say(item.text, end="")
-            else:
-                done = item
+        with ctrl_c_cancels(cancel):
+            for item in model.chat(messages, sampling=sampling, cancel=cancel):
+                if isinstance(item, TextDelta):
+                    if not args.json:
+                        say(item.text, end="")
+                else:
+                    done = item
     finally:
-        signal.signal(signal.SIGINT, previous)
         model.close()
     assert done is not None
     s = done.stats
