@@ -22,9 +22,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the ranked files."""
+    from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_json, escape_name, say
+    from app.core.events import CancelToken
 
-    index = open_index(args, args.path)
+    with ctrl_c_cancels(CancelToken()) as cancel:
+        index = open_index(args, args.path, cancel=cancel)
     hits = index.context(args.question, top=max(1, args.top))
     if args.json:
         emit_json([hit.as_dict() for hit in hits])

@@ -27,9 +27,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the index and print its summary."""
+    from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_json, say
+    from app.core.events import CancelToken
 
-    index = open_index(args, args.path, workers=args.workers)
+    with ctrl_c_cancels(CancelToken()) as cancel:
+        index = open_index(args, args.path, workers=args.workers, cancel=cancel)
     stats = index.stats
     assert stats is not None  # open() always completes a build
     report = stats.as_dict()

@@ -26,9 +26,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the outline."""
+    from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import say
+    from app.core.events import CancelToken
 
-    index = open_index(args, args.path)
+    with ctrl_c_cancels(CancelToken()) as cancel:
+        index = open_index(args, args.path, cancel=cancel)
     chat = [f.replace("\\", "/").strip("/") for f in args.chat_file]
     say(index.repo_map(tokens=args.tokens, mentions=args.mention, chat_files=chat), end="")
     return 0

@@ -20,10 +20,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the symbols."""
+    from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_json, escape_name, say
     from app.core.errors import EnclaveError
+    from app.core.events import CancelToken
 
-    index = open_index(args, args.path)
+    with ctrl_c_cancels(CancelToken()) as cancel:
+        index = open_index(args, args.path, cancel=cancel)
     if args.file is not None:
         rel = args.file.replace("\\", "/").strip("/")
         if index.record(rel) is None:

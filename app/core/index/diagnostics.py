@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
+from app.core.index.budget import FileBudget, OverBudget, budget_seconds, parse_within
 from app.core.index.languages import load_language
 from app.core.index.records import SyntaxDiagnostic
 
@@ -38,7 +39,11 @@ def syntax_diagnostics(text: str | bytes, language: str) -> tuple[SyntaxDiagnost
     if lang is None:
         return ()
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return collect_diagnostics(tree_sitter.Parser(lang).parse(data).root_node)
+    try:
+        tree = parse_within(lang, data, budget=FileBudget(budget_seconds(len(data))))
+    except OverBudget:
+        return ()  # unknown, like an unsupported language: the edit goes ahead unchecked
+    return collect_diagnostics(tree.root_node)
 
 
 def _diagnostic(node: tree_sitter.Node, *, kind: str, message: str) -> SyntaxDiagnostic:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+import signal
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+from app.core.errors import Cancelled
+from app.core.index.budget import PARSE_BUDGET_REASON, OverBudget
 from app.core.index.content import read_source
+from app.core.index.isolate import extract_tags_bounded
 from app.core.index.languages import language_for_path
 from app.core.index.records import FileRecord
 from app.core.index.tags import extract_tags
@@ -16,14 +21,30 @@ from app.core.index.tags import extract_tags
 FileJob = tuple[str, str, int, int]
 
 
-def index_file(job: FileJob) -> FileRecord | str:
-    """The file's record, or the reason it was skipped (`binary`, `minified`, `unreadable`)."""
+# Set in a worker process by the pool's initializer: a shared flag the parent sets to stop
+# the worker's batch early (a cancelled build, Ctrl-C), read between files and while parsing.
+_worker_stop: Any = None
+
+
+def index_file(job: FileJob, *, stop: Callable[[], bool] | None = None) -> FileRecord | str:
+    """The file's record, or why it was skipped (`binary`, `minified`, `parse_time_budget`...).
+
+    Raises:
+        Cancelled: `stop` returned True while the file was being parsed.
+
+    """
     path, abspath, size, mtime_ns = job
     source = read_source(Path(abspath), name=path.rsplit("/", 1)[-1])
     if isinstance(source, str):
         return source
     language = language_for_path(path)
-    tags = extract_tags(source.data, language=language, path=path) if language else None
+    # A worker runs the whole budget itself (its parent terminates it when cancelled); in
+    # any other process a slow file must not hold the GIL for seconds.
+    tag = extract_tags if _worker_stop is not None else extract_tags_bounded
+    try:
+        tags = tag(source.data, language=language, path=path, stop=stop) if language else None
+    except OverBudget:
+        return PARSE_BUDGET_REASON
     if tags is None:
         return FileRecord(
             path=path, language=language, size=size, mtime_ns=mtime_ns, invalid_utf8=source.invalid_utf8
@@ -46,8 +67,16 @@ def warm_up() -> None:
     """Nothing: a first task that makes a pool start its worker (which imports this module)."""
 
 
-def start_worker(niceness: int) -> None:
-    """Pool initializer: run this worker at `niceness` or lower priority (0: unchanged)."""
+def start_worker(niceness: int, stop: Any = None) -> None:
+    """Pool initializer: run this worker at `niceness` or lower priority (0: unchanged).
+
+    `stop` is a shared boolean (`multiprocessing.RawValue`) the parent sets to end the work early.
+    """
+    global _worker_stop
+    # Ctrl-C reaches the whole process group; the parent decides what it means and sets `stop`
+    # (a KeyboardInterrupt here would only print a worker's traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_stop = stop
     lower_priority(0, niceness)
 
 
@@ -62,6 +91,26 @@ def lower_priority(pid: int, niceness: int) -> None:
             os.setpriority(os.PRIO_PROCESS, pid, niceness)
 
 
-def index_batch(jobs: Sequence[FileJob]) -> list[tuple[str, FileRecord | str]]:
-    """Many files in one worker call (fewer round trips than one call per file)."""
-    return [(job[0], index_file(job)) for job in jobs]
+def index_batch(
+    jobs: Sequence[FileJob], *, stop: Callable[[], bool] | None = None
+) -> list[tuple[str, FileRecord | str]]:
+    """Many files in one worker call (fewer round trips than one call per file).
+
+    In a pool worker, `stop` defaults to the flag the parent shares with it.
+
+    Raises:
+        Cancelled: `stop` returned True before the batch was done.
+
+    """
+    if stop is None and _worker_stop is not None:
+        stop = _reads(_worker_stop)
+    out: list[tuple[str, FileRecord | str]] = []
+    for job in jobs:
+        if stop is not None and stop():
+            raise Cancelled("cancelled")
+        out.append((job[0], index_file(job, stop=stop)))
+    return out
+
+
+def _reads(flag: Any) -> Callable[[], bool]:
+    return lambda: bool(flag.value)

@@ -15,11 +15,13 @@ Frozen apps must call `multiprocessing.freeze_support()` at start-up.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -35,6 +37,8 @@ PARALLEL_MIN_BYTES = 4_000_000
 # the build stays balanced and that receiving one result is short (it holds the GIL).
 BATCH_FILES = 24
 BATCH_BYTES = 1_000_000
+# How long a closing pool waits for a stopped worker to exit before terminating it.
+_GRACE_S = 0.3
 # Tests and benchmarks may pin a start method; None chooses as the module docstring says.
 START_METHOD: str | None = None
 
@@ -87,8 +91,13 @@ class ParserPool:
         method = start_method()
         context = multiprocessing.get_context(method)
         before = set(multiprocessing.active_children())
+        # Shared memory, no lock: the parent only ever sets it, and workers poll it while parsing.
+        self._stop = context.RawValue(ctypes.c_bool, False)
         self._executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=start_worker, initargs=(niceness,)
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=start_worker,
+            initargs=(niceness, self._stop),
         )
         # One task per worker makes the executor start them all now, not at the first batch.
         self._warming = [self._executor.submit(warm_up) for _ in range(self.workers)]
@@ -115,8 +124,26 @@ class ParserPool:
                 future.cancel()
 
     def close(self) -> None:
-        """Stop the workers without waiting for them to exit."""
+        """Stop the workers; a worker still busy a moment later is terminated.
+
+        A worker mid-batch (a cancelled build) sees the stop flag at its next file or parse
+        slice and exits within milliseconds. One still alive after the grace period is in a
+        tag query that only its time budget ends (up to seconds): it is terminated, since the
+        interpreter joins the workers at exit and Ctrl-C would wait for it. Only such a
+        worker is killed: one killed while it writes a result would leave the executor's
+        reader thread waiting forever for the rest of the message.
+        """
+        self._stop.value = True
+        # The executor forgets its processes on shutdown; keep them to wait on.
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
         self._executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + _GRACE_S
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                logger.debug("parser worker %s still busy after %.1fs: terminated", process.pid, _GRACE_S)
+                process.terminate()
 
     def __enter__(self) -> ParserPool:
         return self

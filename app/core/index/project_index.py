@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.core.errors import EnclaveError
 from app.core.events import CancelToken
+from app.core.index.budget import PARSE_BUDGET_REASON
 from app.core.index.graph import FileGraph, Ranking, load_ranker
 from app.core.index.ignore import IGNORE_FILES
 from app.core.index.languages import language_for_path
@@ -134,6 +135,8 @@ class ProjectIndex:
             for done, (path, result) in enumerate(self._run_jobs(jobs, pool=pool, cancel=cancel), start=1):
                 if isinstance(result, str):
                     skipped[result] += 1
+                    if result == PARSE_BUDGET_REASON:
+                        logger.warning("skipped %r: parsing it took longer than its time budget", path)
                 else:
                     records[path] = result
                     _add_to_graph(graph, result)
@@ -171,7 +174,8 @@ class ProjectIndex:
         if pool is None:
             for start in range(0, len(jobs), _BATCH):
                 cancel.raise_if_cancelled()
-                yield from index_batch(jobs[start : start + _BATCH])
+                # `stop` reaches into a long parse too: a cancel does not wait for the file.
+                yield from index_batch(jobs[start : start + _BATCH], stop=lambda: cancel.cancelled)
             return
         done: set[str] = set()
         try:

@@ -13,12 +13,14 @@ import functools
 import logging
 import operator
 import threading
+import typing
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import tree_sitter
 
+from app.core.index.budget import FileBudget, OverBudget, budget_seconds, captures_within, parse_within
 from app.core.index.diagnostics import collect_diagnostics
 from app.core.index.languages import load_language
 from app.core.index.records import Symbol, SymbolRow, SyntaxDiagnostic
@@ -87,17 +89,33 @@ def load_query(language: str) -> tree_sitter.Query | None:
     return query
 
 
-def extract_tags(data: bytes, *, language: str, path: str) -> FileTags | None:
-    """Parse `data` as `language`; None when the language has no grammar or query here."""
+def extract_tags(
+    data: bytes,
+    *,
+    language: str,
+    path: str,
+    stop: Callable[[], bool] | None = None,
+    budget_s: float | None = None,
+) -> FileTags | None:
+    """Parse `data` as `language`; None when the language has no grammar or query here.
+
+    The parse and the tag query share one time budget (`budget_s`, default by size).
+
+    Raises:
+        OverBudget: parsing and querying took longer than the budget.
+        Cancelled: `stop` returned True while parsing or querying.
+
+    """
     lang = load_language(language)
     query = load_query(language)
     if lang is None or query is None:
         return None
-    tree = tree_sitter.Parser(lang).parse(data)
+    budget = FileBudget(budget_seconds(len(data)) if budget_s is None else budget_s, stop=stop)
+    tree = parse_within(lang, data, budget=budget)
     root = tree.root_node
     # captures() is much cheaper than matches() on big files; a definition's name finds its
     # outer node among the `@definition.<kind>` captures by position.
-    captures = tree_sitter.QueryCursor(query).captures(root)
+    captures = captures_within(query, root, budget=budget)
     defs: dict[int, tuple[int, SymbolRow]] = {}
     refs: Counter[bytes] = Counter()
     docs: list[str] = []
@@ -173,7 +191,9 @@ def _capture_priority(query: tree_sitter.Query, name: str) -> int:
     key = (id(query), name)
     found = _priorities.get(key)
     if found is None:
-        names = [query.capture_name(i) for i in range(query.capture_count)]
+        # A property at run time, a method in tree-sitter 0.25's type stubs.
+        count = typing.cast(int, query.capture_count)
+        names = [query.capture_name(i) for i in range(count)]
         found = names.index(name) if name in names else len(names)
         _priorities[key] = found
     return found
@@ -207,6 +227,13 @@ def symbols_in_text(text: str | bytes, *, path: str, language: str | None = None
     language = language or language_for_path(path)
     if language is None:
         return ()
+    from app.core.index.isolate import extract_tags_bounded
+
     data = text.encode("utf-8") if isinstance(text, str) else text
-    tags = extract_tags(data, language=language, path=path)
+    try:
+        tags = extract_tags_bounded(data, language=language, path=path)
+    except OverBudget:
+        # The index skips such a file too: an edit's check must not hang on it either.
+        logger.info("symbols of %r skipped: over the parse time budget (%d bytes)", path, len(data))
+        return ()
     return tags.symbols if tags else ()
