@@ -5,17 +5,24 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import time
 from collections.abc import Generator, Mapping
 from typing import Any
+
+import regex
 
 from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.agent.tools.pattern import SEARCH_SECONDS, LinePattern
 from app.core.index.content import looks_binary, text_lines
 from app.core.names import quote_name
 from app.core.privacy.secrets import is_secret_path
 
 Run = Generator[Event, None, ToolResult]
+
+# The whole grep: past this, the model is told to narrow the search.
+GREP_SECONDS = 20.0
 
 
 class ReadTool:
@@ -130,11 +137,11 @@ class GlobTool:
     def run(self, args: Mapping[str, Any], ctx: ToolContext) -> Run:
         """Matching paths, sorted, capped."""
         pattern = str(args["pattern"]).strip().lstrip("./") or "*"
-        regex = _glob_regex(pattern)
+        glob_re = _glob_regex(pattern)
         hits = [
             f
             for f in ctx.index.files()
-            if regex.fullmatch(f) or ("/" not in pattern and fnmatch.fnmatch(os.path.basename(f), pattern))
+            if glob_re.fullmatch(f) or ("/" not in pattern and fnmatch.fnmatch(os.path.basename(f), pattern))
         ]
         cap = ctx.limits.matches * 2
         text = "\n".join(quote_name(hit) for hit in hits[:cap]) or f"no files match {pattern}"
@@ -157,16 +164,23 @@ class GrepTool:
     )
 
     def run(self, args: Mapping[str, Any], ctx: ToolContext) -> Run:
-        """Matches grouped by file; secret files are never searched."""
+        """Matches grouped by file; secret files are never searched.
+
+        Raises:
+            ToolError: the pattern is invalid, or too slow (catastrophic backtracking).
+            Cancelled: `ctx.cancel` was set mid-search.
+
+        """
         try:
-            regex = re.compile(str(args["pattern"]))
-        except re.error as exc:
+            pattern = LinePattern(str(args["pattern"]))
+        except regex.error as exc:
             raise ToolError(f"invalid regular expression: {exc}") from None
         include = str(args.get("include") or "")
         inc = _glob_regex(include) if include else None
         cap = ctx.limits.matches
         out: list[str] = []
         total = 0
+        deadline = time.monotonic() + GREP_SECONDS
         for rel in ctx.index.files():
             if inc and not (inc.fullmatch(rel) or fnmatch.fnmatch(os.path.basename(rel), include)):
                 continue
@@ -179,8 +193,26 @@ class GrepTool:
                 continue
             if looks_binary(data):
                 continue
-            for n, line in enumerate(text_lines(data), 1):
-                if regex.search(line):
+            lines = text_lines(data)
+            # One search over the file skips most files, and costs far less than one per line.
+            if not pattern.may_match("\n".join(lines)):
+                continue
+            for n, line in enumerate(lines, 1):
+                # Checked per line: a slow pattern may take up to SEARCH_SECONDS on each.
+                ctx.cancel.raise_if_cancelled()
+                if time.monotonic() > deadline:
+                    raise ToolError(
+                        f"the search took longer than {GREP_SECONDS:.0f} s (stopped at {quote_name(rel)}); "
+                        "simplify the pattern or narrow it with include"
+                    )
+                try:
+                    hit = pattern.matches(line)
+                except TimeoutError:
+                    raise ToolError(
+                        f"the pattern took too long on {quote_name(rel)}:{n} (over {SEARCH_SECONDS} s for one "
+                        "line); simplify it: avoid nested repeats such as (a+)+ or (a|aa)*"
+                    ) from None
+                if hit:
                     total += 1
                     if len(out) < cap:
                         out.append(f"{quote_name(rel)}:{n}: {line.strip()[:200]}")
