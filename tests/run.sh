@@ -12,9 +12,12 @@ command -v Xvfb >/dev/null || need+=(xvfb)
 command -v strace >/dev/null || need+=(strace)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v bwrap >/dev/null || need+=(bubblewrap)
-dpkg -s libxcb-cursor0 >/dev/null 2>&1 || need+=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 \
-  libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
-  libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+# Each library on its own: a machine can have some of them (Qt's xcb plugin needs them all).
+for pkg in libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
+  libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 libfontconfig1 \
+  libdbus-1-3 fonts-dejavu-core; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "tests/run.sh: install these first (no apt-get here): ${need[*]}" >&2

@@ -11,7 +11,8 @@ from app.core.paths import user_dirs
 from app.core.settings import Settings
 
 
-def test_enclave_home_holds_everything(enclave_home: Path) -> None:
+def test_enclave_home_holds_everything(enclave_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENCLAVE_CACHE")  # the suite shares one cache folder; a user has none set
     dirs = user_dirs()
     assert dirs.portable
     for folder in (dirs.config, dirs.data, dirs.cache, dirs.models):
@@ -20,6 +21,7 @@ def test_enclave_home_holds_everything(enclave_home: Path) -> None:
 
 def test_platform_dirs_without_enclave_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ENCLAVE_HOME")
+    monkeypatch.delenv("ENCLAVE_CACHE")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -65,3 +67,12 @@ def test_save_to_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(EnclaveError, match="Could not save settings"):
         Settings().save(blocker / "settings.toml")
+
+
+def test_enclave_cache_moves_the_cache_alone(
+    enclave_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENCLAVE_CACHE", str(tmp_path / "elsewhere"))
+    dirs = user_dirs()
+    assert dirs.cache == (tmp_path / "elsewhere").resolve()
+    assert dirs.data.is_relative_to(enclave_home) and dirs.config.is_relative_to(enclave_home)

@@ -20,7 +20,7 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture
 def xvfb_display():
     if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is missing: apt-get install -y xvfb (see .ci/run)")
+        pytest.fail("Xvfb is missing: tests/run.sh installs it (apt-get install -y xvfb)")
     display = f":{90 + os.getpid() % 100}"
     proc = subprocess.Popen(
         ["Xvfb", display, "-screen", "0", "1440x900x24", "-nolisten", "tcp"],

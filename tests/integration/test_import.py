@@ -141,7 +141,9 @@ def test_a_copy_that_cannot_fit_is_refused_before_hashing(
     import app.core.store.model_import as model_import
 
     monkeypatch.setattr(StoreLocation, "free_disk", lambda self: source.stat().st_size)  # no margin left
-    monkeypatch.setattr(model_import, "hash_file", lambda *a, **k: pytest.fail("hashed before the disk check"))
+    monkeypatch.setattr(
+        model_import, "hash_file", lambda *a, **k: pytest.fail("hashed before the disk check")
+    )
     with pytest.raises(EnclaveError, match="the disk is full"):
         do_import(source, mode="copy")
     assert_nothing_placed(location)
