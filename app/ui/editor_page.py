@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.core.atomic_file import write_atomic
 from app.core.errors import EnclaveError
+from app.core.text_file import TextFormat, decode_text, looks_binary
 from app.ui.code_editor import CodeEditor
 from app.ui.find_bar import FindBar
 from app.ui.highlighter import CodeHighlighter, language_for
@@ -18,8 +18,8 @@ from app.ui.theme import is_dark
 MAX_OPEN_BYTES = 5 * 1024 * 1024
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The text of `path` and its newline style.
+def read_text(path: Path) -> tuple[str, TextFormat]:
+    """The text of `path` (LF endings, no BOM) and how it is stored on disk.
 
     Raises:
         EnclaveError: the file is missing, too large, binary or unreadable.
@@ -32,31 +32,20 @@ def read_text(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise EnclaveError(f"Could not open {path.name}: {exc.strerror or exc}") from exc
-    if b"\0" in data[:8192]:
+    if looks_binary(data):
         raise EnclaveError(f"{path.name} looks like a binary file; it is not opened in the editor")
-    text = data.decode("utf-8", errors="replace")
-    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
-    return text.replace("\r\n", "\n"), newline
+    return decode_text(data)
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write through a temp file and a rename, so a crash never leaves half a file.
+def save_text(path: Path, text: str, fmt: TextFormat) -> None:
+    """Write `text` in the file's own format, atomically (see `app.core.atomic_file`).
 
     Raises:
         EnclaveError: the folder cannot be written.
 
     """
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, fmt.encode(text))
     except OSError as exc:
         raise EnclaveError(f"Could not save {path.name}: {exc.strerror or exc}") from exc
 
@@ -90,7 +79,7 @@ class EditorPage(QWidget):
         self._highlighter = CodeHighlighter(
             self.editor.document(), language=language_for(path.name), dark=is_dark(self.palette())
         )
-        self._newline = "\n"
+        self._format = TextFormat()
         self._saved_text = ""
         reload_btn.clicked.connect(self.reload)
         keep_btn.clicked.connect(self._banner.hide)
@@ -103,7 +92,7 @@ class EditorPage(QWidget):
 
     def load(self) -> None:
         """Read the file into the editor (raises EnclaveError)."""
-        text, self._newline = read_text(self.path)
+        text, self._format = read_text(self.path)
         self._set_text(text)
 
     def reload(self) -> None:
@@ -116,7 +105,7 @@ class EditorPage(QWidget):
     def save(self) -> None:
         """Write the buffer to disk atomically (raises EnclaveError)."""
         text = self.editor.toPlainText()
-        write_text_atomically(self.path, text.replace("\n", self._newline))
+        save_text(self.path, text, self._format)
         self._saved_text = text
         self.editor.document().setModified(False)
 

@@ -1,11 +1,15 @@
-"""Decide whether a file's bytes are worth indexing: binary and minified files are not."""
+"""Decide whether a file's bytes are worth indexing: binary and minified files are not.
+
+What counts as binary is `app.core.text_file`'s rule, shared with the editor and the tools.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-_SNIFF_BYTES = 8192
+from app.core.text_file import is_utf8, looks_binary
+
 # A file whose lines average longer than this (or that has one huge line) is generated.
 _MINIFIED_AVG_LINE = 300
 _MINIFIED_MAX_LINE = 5000
@@ -18,25 +22,6 @@ class SourceText:
 
     data: bytes
     invalid_utf8: bool
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes, or more than 10% control characters, in the first 8 KB."""
-    head = data[:_SNIFF_BYTES]
-    return b"\x00" in head or (bool(head) and _control_ratio(head) > 0.1)
-
-
-def text_lines(data: bytes) -> list[str]:
-    """The lines of a text file as editors number them: BOM dropped, split at newlines only.
-
-    `str.splitlines()` also splits at form feeds and Unicode line separators, which would
-    number lines differently from the read tool, the symbols and the edit tool.
-    """
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 def skip_reason(data: bytes, *, name: str = "") -> str | None:
@@ -63,19 +48,5 @@ def read_source(path: Path, *, name: str = "") -> SourceText | str:
     reason = skip_reason(data, name=name or path.name)
     if reason:
         return reason
-    try:
-        if not data.isascii():  # isascii() is a cheap scan; most source files stop here
-            data.decode("utf-8")
-        invalid = False
-    except UnicodeDecodeError:
-        # tree-sitter parses the raw bytes either way; the flag is only counted.
-        invalid = True
-    return SourceText(data=data, invalid_utf8=invalid)
-
-
-_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
-
-
-def _control_ratio(head: bytes) -> float:
-    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return controls / len(head)
+    # tree-sitter parses the raw bytes either way; the flag is only counted.
+    return SourceText(data=data, invalid_utf8=not is_utf8(data))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from app.core.index import ProjectIndex, skip_reason
-from app.core.index.content import looks_binary
+from app.core.text_file import looks_binary
 from tests.core.index.conftest import write_tree
 
 

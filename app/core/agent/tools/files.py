@@ -15,9 +15,9 @@ from app.core.agent.events import Event
 from app.core.agent.toolbox import ToolContext
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
 from app.core.agent.tools.pattern import SEARCH_SECONDS, LinePattern
-from app.core.index.content import looks_binary, text_lines
 from app.core.names import quote_name
 from app.core.privacy.secrets import is_secret_path
+from app.core.text_file import looks_binary, text_lines
 
 Run = Generator[Event, None, ToolResult]
 
