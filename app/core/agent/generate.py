@@ -12,6 +12,7 @@ from app.core.agent.toolcalls import CLOSE, OPEN, find_open, in_fence
 from app.core.events import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import ChatModel, GenerationDone, Sampling, TextDelta
+from app.core.runtime.holdback import partial_tail
 
 CALL_MAX_TOKENS = 512
 
@@ -66,18 +67,11 @@ class VisibleText:
                 self._inside = not self._inside
                 continue
             if self._inside:
-                self._buf = self._buf[-(len(CLOSE) - 1) :]
+                self._buf = self._buf[len(self._buf) - partial_tail(self._buf, (CLOSE,)) :]
                 shown = "".join(out)
                 self._shown = (self._shown + shown)[-20_000:]
                 return shown
-            hold = next(
-                (
-                    k
-                    for k in range(min(len(self._buf), len(OPEN) - 1), 0, -1)
-                    if OPEN.startswith(self._buf[-k:])
-                ),
-                0,
-            )
+            hold = partial_tail(self._buf, (OPEN,))
             out.append(self._buf[: len(self._buf) - hold])
             self._buf = self._buf[len(self._buf) - hold :]
             shown = "".join(out)

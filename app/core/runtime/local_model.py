@@ -23,6 +23,7 @@ from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context,
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
 from app.core.runtime.gguf_file import GGUFInfo
 from app.core.runtime.hardware import BackendChoice, Hardware, choose_backend, probe_hardware
+from app.core.runtime.holdback import partial_tail
 from app.core.runtime.load_probe import Progress, SafeLoad, safe_settings
 from app.core.runtime.load_settings import LoadSettings, model_params
 from app.core.runtime.loop_guard import LoopGuard
@@ -412,7 +413,6 @@ class _StopMatcher:
 
     def __init__(self, stops: Sequence[str]) -> None:
         self._stops = [s for s in stops if s]
-        self._keep = max((len(s) for s in self._stops), default=1) - 1
         self._buf = ""
 
     def feed(self, text: str) -> tuple[str, bool]:
@@ -423,14 +423,7 @@ class _StopMatcher:
         if cut >= 0:
             out, self._buf = self._buf[:cut], ""
             return out, True
-        # Hold back the longest tail that could still grow into a stop sequence.
-        hold = 0
-        for k in range(min(len(self._buf), self._keep), 0, -1):
-            tail = self._buf[-k:]
-            if any(s.startswith(tail) for s in self._stops):
-                hold = k
-                break
-        held_from = len(self._buf) - hold
+        held_from = len(self._buf) - partial_tail(self._buf, self._stops)
         out, self._buf = self._buf[:held_from], self._buf[held_from:]
         return out, False
 
