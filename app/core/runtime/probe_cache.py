@@ -23,13 +23,13 @@ from app.core.atomic_file import write_atomic
 from app.core.events import CancelToken
 from app.core.paths import user_dirs
 from app.core.runtime.load_settings import LoadSettings
+from app.core.store.hashing import sha256_of
 
 logger = logging.getLogger(__name__)
 
 SCHEMA = 1
 PROBES_FILE = "probes.json"
 HASHES_FILE = "model-hashes.json"
-_CHUNK = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,7 @@ def file_sha256(path: Path, *, cancel: CancelToken | None = None) -> str:
     found = known_sha256(path)
     if found:
         return found
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            digest.update(chunk)
-    value = digest.hexdigest()
+    value = sha256_of(path, cancel=cancel)
     remember_sha256(path, value)
     return value
 

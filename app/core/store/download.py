@@ -30,13 +30,13 @@ from app.core.runtime.probe_cache import remember_sha256
 from app.core.runtime.validate import validate_model
 from app.core.store.catalog import CatalogEntry, CatalogFile
 from app.core.store.facts import discrepancies
+from app.core.store.hashing import Digest, feed_file
 from app.core.store.location import DISK_FULL_ERRNOS, DISK_MARGIN, StoreLocation
 from app.core.store.manifest import InstalledFile, InstalledModel, Manifest
 from app.core.store.progress import ModelReady, RateMeter, StageChanged, StoreEvent
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 2**20
 RETRIES = 5
 _MIB = 2**20
 _SHA256_LEN = 64
@@ -368,16 +368,10 @@ def _staged_bytes(part: Path) -> int:
         return 0
 
 
-def _rehash(part: Path, digest: Any, cancel: CancelToken) -> int:
+def _rehash(part: Path, digest: Digest, cancel: CancelToken) -> int:
     if not part.exists():
         return 0
-    have = 0
-    with part.open("rb") as fh:
-        while chunk := fh.read(4 * CHUNK):
-            cancel.raise_if_cancelled()
-            digest.update(chunk)
-            have += len(chunk)
-    return have
+    return max(feed_file(part, digest, cancel=cancel), default=0)  # the counts only grow
 
 
 def _read_json(path: Path) -> Any:
