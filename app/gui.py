@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -43,9 +42,8 @@ def run_gui(args: list[str]) -> int:
     try:
         from app.ui.app import run_app
     except ImportError as exc:
-        print(
-            f"enclave: the desktop app needs PySide6 ({exc}); the CLI still works: enclave --help",
-            file=sys.stderr,
-        )
+        from app.commands.output import warn
+
+        warn(f"enclave: the desktop app needs PySide6 ({exc}); the CLI still works: enclave --help")
         return 1
     return run_app(args)

@@ -184,7 +184,7 @@ def long_markdown() -> str:
     return "".join(parts) + f"```python\n{long_code}\n```\n\nThat is all.\n"
 
 
-def with_renderer(incremental: bool):
+def with_renderer(*, incremental: bool):
     """Context: the transcript as built, or the baseline that never marks a block finished."""
     from contextlib import contextmanager
 
@@ -208,7 +208,7 @@ def generation_stall(app, *, model=None, incremental: bool = True) -> tuple[floa
     from app.core.settings import Settings
     from app.core.store.demo import demo_model_path
     from app.ui.main_window import MainWindow
-    from app.ui.model_worker import ModelWorker, local_model_loader
+    from app.ui.model_worker import ModelWorker, model_loader
 
     worker = ModelWorker()
     window = MainWindow(settings=Settings(), worker=worker, modal_errors=False)
@@ -218,14 +218,14 @@ def generation_stall(app, *, model=None, incremental: bool = True) -> tuple[floa
         if path is None:
             worker.shutdown()
             return float("nan"), 0, 0
-        worker.load(local_model_loader(path, n_ctx=2048, n_threads=0, gpu="off"))
+        worker.load(model_loader(path, settings=Settings(n_ctx=2048, gpu="off")))
     else:
         worker.set_model(model)
     while not window.chat.input.isEnabled():
         app.processEvents()
         time.sleep(0.005)
     gc.collect()  # garbage of an earlier measurement is not this one's stall
-    with with_renderer(incremental):
+    with with_renderer(incremental=incremental):
         meter = StallMeter()
         meter.start()
         window.chat.send("Write a long story about a lighthouse keeper, with many details.")

@@ -74,7 +74,7 @@ def user_env(tmp_path: Path, *, portable: bool) -> tuple[dict[str, str], list[Pa
 
 @pytest.mark.parametrize("portable", [True, False], ids=["enclave-home", "default-dirs"])
 def test_a_session_leaves_no_trace_of_code_or_chat_outside_the_project(
-    tmp_path: Path, demo_model: Path, portable: bool
+    tmp_path: Path, demo_model: Path, *, portable: bool
 ) -> None:
     canary = f"ENCLAVE-CANARY-{uuid.uuid4().hex}"
     project = tmp_path / "project"

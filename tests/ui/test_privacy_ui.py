@@ -168,8 +168,8 @@ def test_model_picker_lists_installed_models_and_the_demo_and_switches(
             "agent",
             (InstalledFile(installed.name, str(installed), size, ""),),
             "copy",
-            False,
-            "qwen3",
+            verified=False,
+            architecture="qwen3",
         )
     )
     manifest.save()

@@ -154,20 +154,22 @@ def run_child(path: Path, settings: LoadSettings, *, cancel: CancelToken, timeou
                 proc.communicate()
                 if cancel.cancelled:
                     raise Cancelled("cancelled") from None
-                return ChildOutcome(False, True, f"no answer within {int(timeout)} s")
+                return ChildOutcome(ok=False, crashed=True, message=f"no answer within {int(timeout)} s")
     if cancel.cancelled:
         raise Cancelled("cancelled")
     rc = proc.returncode
     logger.info("probe child ended with code %d", rc)
     if rc == 0:
-        return ChildOutcome(True, False, "")
+        return ChildOutcome(ok=True, crashed=False, message="")
     detail = _assertion(err)
     if rc < 0:
-        return ChildOutcome(False, True, _signal_name(-rc) + (f": {detail}" if detail else ""))
+        return ChildOutcome(
+            ok=False, crashed=True, message=_signal_name(-rc) + (f": {detail}" if detail else "")
+        )
     reported = _child_error(out)
     if reported:
-        return ChildOutcome(False, False, reported)
-    return ChildOutcome(False, True, detail or f"exit code {rc}")
+        return ChildOutcome(ok=False, crashed=False, message=reported)
+    return ChildOutcome(ok=False, crashed=True, message=detail or f"exit code {rc}")
 
 
 def _signal_name(number: int) -> str:

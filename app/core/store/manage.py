@@ -51,7 +51,16 @@ def list_models(*, location: StoreLocation, extra_dirs: list[str] | None = None)
     """Installed models from the manifest, then GGUFs found in the folders the user added."""
     manifest = Manifest.load(location.manifest_file)
     rows = [
-        ListedModel(m.id, m.role, m.size, m.verified, str(m.path), m.source, m.present(), m.files[0].sha256)
+        ListedModel(
+            id=m.id,
+            role=m.role,
+            size=m.size,
+            verified=m.verified,
+            path=str(m.path),
+            source=m.source,
+            present=m.present(),
+            sha256=m.files[0].sha256,
+        )
         for m in manifest.models
     ]
     known = {Path(f.path).resolve() for m in manifest.models for f in m.files}
@@ -60,7 +69,15 @@ def list_models(*, location: StoreLocation, extra_dirs: list[str] | None = None)
             if path.resolve() in known:
                 continue
             rows.append(
-                ListedModel(path.name, "unknown", path.stat().st_size, False, str(path), "folder", True)
+                ListedModel(
+                    id=path.name,
+                    role="unknown",
+                    size=path.stat().st_size,
+                    verified=False,
+                    path=str(path),
+                    source="folder",
+                    present=True,
+                )
             )
     return rows
 
@@ -100,7 +117,7 @@ def _verify_one(
     for file in model.files:
         path = Path(file.path)
         if not path.is_file():
-            return VerifyResult(model.id, False, f"{file.name} is missing ({path})")
+            return VerifyResult(model.id, ok=False, reason=f"{file.name} is missing ({path})")
         digest = ""
         for item in hash_file(path, cancel=cancel, stage="verifying"):
             if isinstance(item, str):
@@ -109,14 +126,14 @@ def _verify_one(
                 yield item
         if digest != file.sha256:
             return VerifyResult(
-                model.id, False, f"{file.name} changed since it was installed (sha256 differs)"
+                model.id, ok=False, reason=f"{file.name} changed since it was installed (sha256 differs)"
             )
         if pinned.get(file.name) and pinned[file.name] != digest:
-            return VerifyResult(model.id, False, f"{file.name} is not the file the catalog pins")
+            return VerifyResult(model.id, ok=False, reason=f"{file.name} is not the file the catalog pins")
     state = (
         "verified" if model.verified else "unchanged since install (never verified against a published hash)"
     )
-    return VerifyResult(model.id, True, state)
+    return VerifyResult(model.id, ok=True, reason=state)
 
 
 def remove_model(model_id: str, *, location: StoreLocation) -> InstalledModel:

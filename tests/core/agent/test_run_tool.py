@@ -216,7 +216,7 @@ def test_a_deny_rule_refuses_an_unconfined_run_without_asking(
 
 @pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed-if-possible", "unconfined"])
 def test_only_allowed_and_named_variables_reach_the_command(
-    project: Path, monkeypatch: pytest.MonkeyPatch, sandbox: bool
+    project: Path, monkeypatch: pytest.MonkeyPatch, *, sandbox: bool
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://user:hunter2@db/prod")
     monkeypatch.setenv("ENCLAVE_TEST_NAMED", "named-value")

@@ -47,7 +47,7 @@ def helper():
         ("ip", "ips", False),  # too short to guess at
     ],
 )
-def test_inflections_count_as_the_same_word(a: str, b: str, same: bool) -> None:
+def test_inflections_count_as_the_same_word(a: str, b: str, *, same: bool) -> None:
     assert same_word(a, b) is same
     assert same_word(b, a) is same
 
