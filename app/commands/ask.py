@@ -60,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_jsonl, say, warn
-    from app.core.agent import Agent, AgentOptions, Mode, ScriptedModel, TurnRequest
-    from app.core.agent.project_index import IndexAdapter
+    from app.core import services
+    from app.core.agent import AgentOptions, Mode, ScriptedModel
+    from app.core.agent.events import TurnDone
     from app.core.errors import EnclaveError
     from app.core.events import CancelToken
 
@@ -82,13 +83,15 @@ def run(args: argparse.Namespace) -> int:
         close = model.close
     try:
         with ctrl_c_cancels(cancel):
-            index = IndexAdapter(open_index(args, str(root), cancel=cancel), count_tokens=model.count_tokens)
             options = AgentOptions(
                 max_steps=args.max_steps, auto_accept=args.yes, sandbox=not args.no_sandbox
             )
-            agent = Agent(model, root=root, index=index, options=options)
+            session = services.new_session(root, options=options)
+            session.set_index(open_index(args, str(root), cancel=cancel))
+            question = session.conversation.ask(args.prompt)
+            reply_turn = session.conversation.add("assistant", "", parent=question.id)
             reason = "answered"
-            for event in agent.run_turn(TurnRequest(args.prompt, mode=Mode(args.mode)), cancel=cancel):
+            for event in session.reply(reply_turn.id, mode=Mode(args.mode))(model, cancel):
                 reply = getattr(event, "reply", None)
                 answer = ""
                 if reply is not None:
@@ -98,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
                     emit_jsonl(event_record(event, answer=answer))
                 else:
                     _print_event(event, answer=answer, say=say, warn=warn)
-                reason = getattr(event, "reason", reason)
+                if isinstance(event, TurnDone):
+                    reason = event.reason
     finally:
         if close is not None:
             close()

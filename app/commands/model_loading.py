@@ -20,23 +20,13 @@ def load_local_model(spec: str | None, *, n_ctx: int | None, cancel: CancelToken
         Cancelled: Ctrl-C while it was probed or loaded.
 
     """
+    from app.core import services
     from app.core.paths import user_dirs
-    from app.core.runtime.local_model import LocalModel
     from app.core.settings import Settings
-    from app.core.store.resolve import resolve_model, sha256_of_installed
 
     settings = Settings.load(user_dirs().settings_file)
-    path = resolve_model(spec, settings=settings)
     with ctrl_c_cancels(cancel):
-        model = LocalModel.load(
-            path,
-            n_ctx=n_ctx or settings.n_ctx,
-            n_threads=settings.n_threads,
-            gpu=settings.gpu,
-            sha256=sha256_of_installed(path),
-            cancel=cancel,
-            progress=warn,
-        )
+        model = services.load_model(spec, settings=settings, n_ctx=n_ctx, cancel=cancel, progress=warn)
     if model.info.load_note and model.info.probe_s:  # said once, when found; doctor keeps saying it
         warn(f"note: {model.info.load_note}")
     return model

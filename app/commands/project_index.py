@@ -28,12 +28,12 @@ def open_index(
     args: argparse.Namespace, root: str, *, workers: int | None = None, cancel: CancelToken | None = None
 ) -> ProjectIndex:
     """Build the index of `root`, warning on stderr when the file limit cut it short."""
-    from app.commands.output import warn
-    from app.core.index import ProjectIndex
-    from app.core.index.walk import DEFAULT_MAX_FILES
+    from pathlib import Path
 
-    limit = DEFAULT_MAX_FILES if args.max_files is None else max(1, args.max_files)
-    index = ProjectIndex.open(root, workers=workers, max_files=limit, cancel=cancel)
+    from app.commands.output import warn
+    from app.core import services
+
+    index = services.open_index(Path(root), workers=workers, max_files=args.max_files, cancel=cancel)
     stats = index.stats
     if stats is not None and stats.truncated:
         warn(

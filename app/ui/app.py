@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from app.core.errors import EnclaveError, NoModelError
+from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
 from app.ui.main_window import MainWindow
-from app.ui.model_worker import ModelWorker, local_model_loader
+from app.ui.model_worker import ModelWorker, model_loader
 from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    from app.core.runtime.local_model import ModelInfo
     from app.ui.download_runner import DownloadRunner
     from app.ui.model_setup_dialog import ModelSetupDialog
 
@@ -51,7 +52,7 @@ class EnclaveApp(QObject):
         self.worker = ModelWorker()
         self.window = MainWindow(settings=settings, worker=self.worker, modal_errors=screenshot is None)
         self._screenshot = screenshot
-        self._first_run = False
+        self._first_load = False
         self._loading = False
         self._ask = ask
         self._ask_timeout_s = ask_timeout_s
@@ -70,6 +71,7 @@ class EnclaveApp(QObject):
         self.worker.failed.connect(w.presenter.present)
         self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
         self.worker.job_finished.connect(self._on_job_finished)
+        self.worker.model_loaded.connect(self._on_model_loaded)
         self._watch_privacy()
         if load_model:
             self._load_configured_model()
@@ -127,21 +129,22 @@ class EnclaveApp(QObject):
         self._load(Path(str(getattr(model, "path", ""))))
 
     def _load_configured_model(self) -> None:
-        from app.core.store.resolve import resolve_model
-
-        try:
-            path = resolve_model(None, settings=self.settings)
-        except NoModelError:
-            self._first_run = True
-            self.window.status.set_model(None, note="No model")
-            return
-        self._load(path)
+        # Resolving reads the manifest and globs model folders: on the model's thread, not here.
+        self.window.status.set_model(None, note="Loading the model…")
+        self._loading = True
+        self._first_load = True
+        self.worker.load(model_loader(None, settings=self.settings))
 
     def _load(self, path: Path) -> None:
         self.window.status.set_model(None, note=f"Loading {path.name}…")
         self._loading = True
-        s = self.settings
-        self.worker.load(local_model_loader(path, n_ctx=s.n_ctx, n_threads=s.n_threads, gpu=s.gpu))
+        self.worker.load(model_loader(path, settings=self.settings))
+
+    def _on_model_loaded(self, info: ModelInfo | None) -> None:
+        if info is None and self._first_load and self._screenshot is None:
+            # Nothing installed yet: a first run, so offer the setup.
+            QTimer.singleShot(0, self.show_model_setup)
+        self._first_load = False
 
     def _on_job_finished(self, kind: str) -> None:
         if kind == "load":
@@ -202,8 +205,6 @@ class EnclaveApp(QObject):
         self.window.show()
         if self._screenshot is not None:
             QTimer.singleShot(0, self._take_screenshot_when_ready)
-        elif self._first_run:
-            QTimer.singleShot(0, self.show_model_setup)
 
     def _take_screenshot_when_ready(self) -> None:
         if self.window.indexing or self._loading or self.window.chat.busy:

@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.runtime.chat_template import Message
+from app.core.conversation import Conversation
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
 from app.ui.chat_transcript import ChatTranscript
-from app.ui.conversation import Conversation
 from app.ui.model_picker import ModelPicker
 from app.ui.permission_prompt import PermissionPrompt
 
@@ -34,13 +33,11 @@ RENDER_INTERVAL_MS = 40
 
 @dataclass(frozen=True)
 class AskRequest:
-    """One question for the model: the history it follows (new message last) and the mode."""
+    """Fill the empty assistant turn `reply_id` (under the question in the tree), in this mode."""
 
-    text: str
-    history: tuple[Message, ...]
+    reply_id: int
     mode: str  # plan | build
-    mentions: tuple[str, ...]
-    prior: tuple[list[Message], ...] = ()  # earlier exchanges on this branch, for the agent
+    mentions: tuple[str, ...] = ()
 
 
 class ChatPanel(QWidget):
@@ -162,11 +159,18 @@ class ChatPanel(QWidget):
         self.gauge.setValue(min(used, max(size, 1)))
         self.gauge.setFormat(f"{used:,} / {size:,} tokens" if size else "no model")
 
+    def set_conversation(self, conversation: Conversation) -> None:
+        """Show `conversation` (the session's tree) from now on."""
+        self.conversation = conversation
+        self._editing = None
+        self.editing_label.hide()
+        self.transcript.show_conversation(self.conversation)
+
     def clear_conversation(self) -> None:
         """Start over with an empty conversation (nothing of the old one is kept)."""
         if self._busy:
             return
-        self.conversation = Conversation()
+        self.conversation.clear()
         self._editing = None
         self.editing_label.hide()
         self.transcript.show_conversation(self.conversation)
@@ -252,12 +256,6 @@ class ChatPanel(QWidget):
             leaf.finish = "failed"
         self._finish()
 
-    def on_turn_recorded(self, messages: list[Message]) -> None:
-        """The agent's own record of the newest turn (kept for branching)."""
-        leaf = self.conversation.leaf()
-        if leaf is not None and leaf.role == "assistant":
-            leaf.payload = messages
-
     def add_permission_prompt(self, prompt: PermissionPrompt) -> None:
         """Show a permission question above the message box."""
         self._prompts.addWidget(prompt)
@@ -272,14 +270,10 @@ class ChatPanel(QWidget):
     def _emit_ask(self, text: str) -> None:
         leaf = self.conversation.leaf()
         assert leaf is not None
-        history = tuple(self.conversation.messages(upto=leaf.id))
         mentions = tuple(dict.fromkeys(_MENTION.findall(text)))
         self._set_busy(True)
         self.transcript.show_conversation(self.conversation, streaming=True)
-        prior = tuple(self.conversation.prior_turns(upto=leaf.id))
-        self.ask_requested.emit(
-            AskRequest(text=text, history=history, mode=self._mode, mentions=mentions, prior=prior)
-        )
+        self.ask_requested.emit(AskRequest(reply_id=leaf.id, mode=self._mode, mentions=mentions))
 
     def _finish(self) -> None:
         self._render_timer.stop()

@@ -18,8 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from app.core.conversation import Conversation, Turn
 from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
-from app.ui.conversation import Conversation, Turn
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
 from app.ui.theme import code_font, is_dark

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.settings import Settings
 from app.ui.background import run_in_pool
 from app.ui.chat_panel import ChatPanel
-from app.ui.chat_session import AgentTurns, ChatSession
+from app.ui.chat_session import ChatSession
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         self.project = root
         self.files.set_root(root)
         self.setWindowTitle(f"{root.name} — Enclave")
-        self.session.set_job_factory(AgentTurns(root, index=lambda: self.indexer.index))
+        self.session.open_project(root)
         self._load_skills(root)
         if IndexRunner.available():
             self.indexing = True
@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
 
     def _on_index_ready(self, index: object, stats: object) -> None:
         self.indexing = False
+        self.session.set_index(index)
         self.files.set_progress(1, 1)
         files: list[str] = list(getattr(index, "files", list)())
         self.chat.input.set_mention_candidates(list(files))

@@ -18,6 +18,7 @@ from PySide6.QtCore import QThread, Signal
 
 from app.core.errors import Cancelled
 from app.core.events import CancelToken
+from app.core.settings import Settings
 from app.ui.threads import track
 
 logger = logging.getLogger(__name__)
@@ -133,21 +134,22 @@ class ModelWorker(QThread):
             self.model_unloaded.emit()
 
 
-def local_model_loader(path: Path, *, n_ctx: int, n_threads: int, gpu: str) -> Loader:
-    """A loader for a GGUF file, importing llama.cpp only on the worker thread."""
+def model_loader(spec: Path | None, *, settings: Settings) -> Loader:
+    """A loader for the model `spec` (None: the user's choice or the best installed), run on the worker.
+
+    Resolving (a manifest read, folder globbing), probing and loading all happen on the
+    model's thread; with nothing installed the loader gives None and the window says so.
+    """
 
     def load(cancel: CancelToken, progress: Callable[[str], None]) -> Any:
-        from app.core.runtime.local_model import LocalModel
-        from app.core.store.resolve import sha256_of_installed
+        from app.core import services
+        from app.core.errors import NoModelError
 
-        return LocalModel.load(
-            path,
-            n_ctx=n_ctx,
-            n_threads=n_threads,
-            gpu=gpu,
-            sha256=sha256_of_installed(path),
-            cancel=cancel,
-            progress=progress,
-        )
+        if spec is not None:
+            return services.load_model_file(spec, settings=settings, cancel=cancel, progress=progress)
+        try:
+            return services.load_model(None, settings=settings, cancel=cancel, progress=progress)
+        except NoModelError:
+            return None
 
     return load

@@ -12,6 +12,7 @@ from app.core.agent import Agent, AgentOptions, Mode, TurnRequest
 from app.core.agent.events import ToolCallFinished, ToolCallStarted, TurnDone
 from app.core.agent.modes import tools_for
 from app.core.agent.permissions import Permissions
+from app.core.agent.project_index import IndexBeingBuilt
 from app.core.agent.prompts import system_prompt
 from app.core.events import CancelToken
 from app.core.runtime.chat_template import ChatTemplate, Message
@@ -57,7 +58,7 @@ def test_a_random_weight_qwen_makes_a_well_formed_call_through_the_grammar(
     options = AgentOptions(
         max_steps=2, force_first_call=True, sampling=Sampling(temperature=0.8, seed=seed, max_tokens=48)
     )
-    agent = Agent(model, root=tmp_path, options=options)  # type: ignore[arg-type]
+    agent = Agent(model, root=tmp_path, index=IndexBeingBuilt(tmp_path), options=options)  # type: ignore[arg-type]
     events = list(
         agent.run_turn(TurnRequest("What is in this project?", mode=Mode.PLAN), cancel=CancelToken())
     )

@@ -35,3 +35,8 @@ def ask(qtbot: Any, window: MainWindow, text: str, *, timeout: int = 10000) -> N
         from PySide6.QtCore import Qt
 
         qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
+
+
+def script_jobs(w, factory) -> None:
+    """Replies come from `factory(reply_id)`'s job instead of the session's agent (UI-only tests)."""
+    w.session.session.reply = lambda reply_id, **_kwargs: factory(reply_id)

@@ -16,7 +16,7 @@ from app.core.agent.events import (
     TurnDone,
 )
 from tests.ui.fakes import ReplayModel
-from tests.ui.helpers import main_window
+from tests.ui.helpers import main_window, script_jobs
 
 
 def _done(text: str) -> TurnDone:
@@ -52,7 +52,7 @@ def test_permission_prompt_answer_reaches_the_waiting_turn(qtbot):
         return job
 
     with main_window(qtbot, model=ReplayModel([])) as w:
-        w.session.set_job_factory(factory)
+        script_jobs(w, factory)
         w.chat.send("run the tests")
         qtbot.waitUntil(lambda: _prompt(w) is not None, timeout=5000)
         prompt = _prompt(w)
@@ -95,7 +95,7 @@ def test_accepting_a_proposed_edit_writes_it_and_reloads_the_open_tab(qtbot, pro
     with main_window(qtbot, model=ReplayModel([])) as w:
         w.open_project(project)
         page = w.editors.open_file(target)
-        w.session.set_job_factory(factory)
+        script_jobs(w, factory)
         w.chat.send("use five attempts")
         qtbot.waitUntil(lambda: 7 in w.review.cards, timeout=5000)
         card = w.review.cards[7]
@@ -130,7 +130,7 @@ def test_rejecting_an_edit_leaves_the_file_alone(qtbot, project):
 
     with main_window(qtbot, model=ReplayModel([])) as w:
         w.open_project(project)
-        w.session.set_job_factory(factory)
+        script_jobs(w, factory)
         w.chat.send("change it")
         qtbot.waitUntil(lambda: 3 in w.review.cards, timeout=5000)
         with qtbot.waitSignal(w.worker.job_finished, timeout=5000):

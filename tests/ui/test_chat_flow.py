@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.core.errors import EnclaveError
 from tests.ui.fakes import ReplayModel
-from tests.ui.helpers import ask, main_window
+from tests.ui.helpers import ask, main_window, script_jobs
 
 
 def test_ask_streams_the_answer_and_updates_gauge_and_speed(qtbot):
@@ -74,7 +74,7 @@ def test_a_failing_turn_reaches_the_presenter_and_a_cancel_does_not(qtbot):
 
             return job
 
-        w.session.set_job_factory(broken)
+        script_jobs(w, broken)
         ask(qtbot, w, "hi")
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert w.presenter.history == ["the prompt does not fit"]

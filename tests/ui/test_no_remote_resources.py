@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from app.core.conversation import Conversation
 from app.ui.chat_transcript import ChatTranscript
-from app.ui.conversation import Conversation
 
 
 @pytest.fixture

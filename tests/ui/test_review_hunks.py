@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from app.core.agent.edits.files import unified_diff
 from app.core.agent.events import EditProposed, EditResolved, Reply, TurnDone
 from tests.ui.fakes import ReplayModel
-from tests.ui.helpers import main_window
+from tests.ui.helpers import main_window, script_jobs
 
 OLD = "".join(f"VALUE_{i} = {i}\n" for i in range(1, 21))
 NEW = OLD.replace("VALUE_2 = 2\n", "VALUE_2 = 200\n").replace("VALUE_18 = 18\n", "VALUE_18 = 1800\n")
@@ -38,7 +38,7 @@ def test_unchecking_a_hunk_sends_only_the_checked_ones(qtbot):
         return job
 
     with main_window(qtbot, model=ReplayModel([])) as w:
-        w.session.set_job_factory(factory)
+        script_jobs(w, factory)
         w.chat.send("change values")
         qtbot.waitUntil(lambda: 4 in w.review.cards, timeout=5000)
         card = w.review.cards[4]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QTextCursor, QTextFormat
 
+from app.core.conversation import Conversation
 from app.ui.chat_markdown import finished_prefix
 from app.ui.chat_transcript import ChatTranscript
-from app.ui.conversation import Conversation
 
 REPLY = (
     "## Where\n\nThe retry loop is in pkg/net.py:4.\n\n"

@@ -6,15 +6,16 @@ import itertools
 import logging
 import re
 import time
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.core.agent.calls import execute
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.context import assemble
 from app.core.agent.edits.blocks import find_blocks
-from app.core.agent.events import ContextTrimmed, Event, PermissionRequest, Reply, TurnDone
+from app.core.agent.edits.files import UndoStack
+from app.core.agent.events import ContextTrimmed, Event, TurnDone, TurnReason
 from app.core.agent.generate import StepStats, generate_step
 from app.core.agent.grammar import tool_call_grammar
 from app.core.agent.index_port import ProjectIndexPort
@@ -61,37 +62,55 @@ class AgentOptions:
     pinned_file_chars: int = 24_000
 
 
+@dataclass(frozen=True)
+class TurnOutcome:
+    """How `_turn` ended: the reason, the final answer, the steps taken, and the turn's messages."""
+
+    reason: TurnReason
+    text: str
+    steps: int
+    messages: tuple[Message, ...]
+
+
+@dataclass
+class AgentState:
+    """What a conversation keeps across agents: permissions, undo, pinned files, event ids.
+
+    A `Session` owns one and hands it to each agent it builds, so a model switch or an index
+    that finishes building does not reset "always" answers or the undo stack.
+    """
+
+    permissions: Permissions = field(default_factory=Permissions)
+    undo: UndoStack = field(default_factory=UndoStack)
+    pinned: list[str] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
 class Agent:
-    """A conversation about one project: history, pinned files, permissions and undo live here."""
+    """One model and one index working for a conversation; its lasting state is an `AgentState`."""
 
     def __init__(
         self,
         model: ChatModel,
         *,
         root: Path,
-        index: ProjectIndexPort | None = None,
+        index: ProjectIndexPort,
+        state: AgentState | None = None,
         permissions: Permissions | None = None,
         options: AgentOptions | None = None,
         skills: dict[str, Skill] | None = None,
     ) -> None:
         self.model = model
         self.root = ProjectRoot(root)
-        if index is None:
-            # No index passed (scripts, tests): build the real one; it is fast for a project
-            # of ordinary size and keeps one walker and one parser in the codebase.
-            from app.core.agent.project_index import IndexAdapter
-            from app.core.index import ProjectIndex
-
-            index = IndexAdapter(ProjectIndex.open(self.root.path), count_tokens=model.count_tokens)
         self.index: ProjectIndexPort = index
-        self.permissions = permissions or Permissions()
+        self.state = state or AgentState(permissions=permissions or Permissions())
+        self.permissions = self.state.permissions
         self.options = options or AgentOptions()
         self.skills = skills if skills is not None else load_skills(self.root.path)
-        self.history: list[list[Message]] = []
-        self.pinned: list[str] = []
-        self._ids = itertools.count(1)
+        self.pinned = self.state.pinned
+        self._ids = self.state.ids
         self.gate = Gate(self.permissions, ids=self._ids, auto_accept=self.options.auto_accept)
-        self.edits = EditSession(self.gate, self.index, self._ids)
+        self.edits = EditSession(self.gate, self.index, self._ids, undo=self.state.undo)
         self._map: str | None = None
 
     def undo(self) -> str | None:
@@ -103,35 +122,47 @@ class Agent:
         self._map = None
         return entry.relpath
 
-    def run_turn(self, request: TurnRequest, *, cancel: CancelToken) -> Iterator[Event]:
-        """Answer `request`, yielding events; the last one is always `TurnDone`."""
+    def run_turn(
+        self, request: TurnRequest, *, cancel: CancelToken, history: Sequence[Sequence[Message]] = ()
+    ) -> Generator[Event, None, TurnOutcome]:
+        """Answer `request` after the earlier exchanges `history`, yielding events.
+
+        The last event is always `TurnDone`; the generator returns the turn's outcome, with
+        the messages it added (for the caller to keep as this exchange's record).
+        """
         started = time.perf_counter()
         stats = StepStats()
-        steps = 0
-        final_text = ""
-        reason = "answered"
+        current: list[Message] = []
         try:
-            for event in self._turn(request, cancel=cancel, stats=stats):
-                if isinstance(event, TurnDone):
-                    reason, final_text, steps = event.reason, event.text, event.steps
-                    break
-                yield event
+            outcome = yield from self._turn(
+                request, history=history, current=current, cancel=cancel, stats=stats
+            )
         except Cancelled:
-            reason = "cancelled"
+            outcome = TurnOutcome(TurnReason.CANCELLED, "", 0, tuple(current))
         except ContextOverflowError:
-            reason = "context_full"
+            outcome = TurnOutcome(TurnReason.CONTEXT_FULL, "", 0, tuple(current))
+        self.edits.applied.clear()
         yield TurnDone(
-            reason=reason,
-            text=final_text,
-            steps=steps,
+            reason=outcome.reason,
+            text=outcome.text,
+            steps=outcome.steps,
             prompt_tokens=stats.prompt_tokens,
             completion_tokens=stats.completion_tokens,
             tokens_per_s=stats.tokens_per_s,
             elapsed_s=time.perf_counter() - started,
             ttft_s=None if stats.first_token_at is None else stats.first_token_at - started,
         )
+        return outcome
 
-    def _turn(self, request: TurnRequest, *, cancel: CancelToken, stats: StepStats) -> Iterator[Event]:
+    def _turn(
+        self,
+        request: TurnRequest,
+        *,
+        history: Sequence[Sequence[Message]],
+        current: list[Message],
+        cancel: CancelToken,
+        stats: StepStats,
+    ) -> Generator[Event, None, TurnOutcome]:
         text, _skill = expand_skill(request.text, self.skills)
         self._pin(list(request.mentions) + _MENTION.findall(request.text))
         mode = Mode(request.mode)
@@ -144,7 +175,8 @@ class Agent:
             else None
         )
         system = system_prompt(mode)
-        current: list[Message] = [{"role": "user", "content": text}]
+        earlier = [list(turn) for turn in history]
+        current.append({"role": "user", "content": text})
         ctx = ToolContext(
             self.root,
             self.index,
@@ -156,12 +188,11 @@ class Agent:
             run_env=self.options.run_env,
         )
         recent: list[str] = []
-        final = ""
         for step in range(1, self.options.max_steps + 1):
             cancel.raise_if_cancelled()
             budget = self.model.n_ctx - self.options.sampling.max_tokens - 64
             built = assemble(
-                system=system, project=self._project_context(), history=self.history, current=current,
+                system=system, project=self._project_context(), history=earlier, current=current,
                 tools=schemas, budget=budget, count=self.model.count_tokens,
             )  # fmt: skip
             if built.trimmed_tool_outputs or built.summarised_turns:
@@ -181,54 +212,40 @@ class Agent:
             if not calls and mode is Mode.BUILD and "edit" in offered:
                 calls = [ParsedCall("edit", {"path": b.path}) for b in find_blocks(split.text) if b.path]
             if not calls:
-                final = split.text
                 current.append({"role": "assistant", "content": split.text})
-                break
+                return TurnOutcome(TurnReason.ANSWERED, split.text, step, tuple(current))
             valid: list[ToolCall] = [{"name": c.name, "arguments": c.arguments} for c in calls if not c.error]
             assistant: Message = {"role": "assistant", "content": split.text}
             if valid:
                 assistant["tool_calls"] = valid
             current.append(assistant)
-            ctx.reply_text = split.text
             for call in calls:
                 signature = f"{call.name}:{canonical(call.arguments)}:{call.error}"
                 recent = [*recent[-(DOOM_LOOP_REPEATS - 1) :], signature]
                 if len(recent) == DOOM_LOOP_REPEATS and len(set(recent)) == 1:
                     go_on = yield from self._ask_doom_loop(call, cancel)
                     if not go_on:
-                        self._finish(current)
-                        yield TurnDone("doom_loop", split.text, step, 0, 0, 0.0, 0.0)
-                        return
+                        return TurnOutcome(TurnReason.DOOM_LOOP, split.text, step, tuple(current))
                     recent = []
+                # Each call gets its own inputs (the reply's edit blocks, text after its JSON).
+                call_ctx = replace(ctx, reply_text=split.text, attached=call.attached)
                 result = yield from execute(
-                    call, offered, mode=mode, ctx=ctx, call_id=next(self._ids), step=step
+                    call, offered, mode=mode, ctx=call_ctx, call_id=next(self._ids), step=step
                 )
                 current.append({"role": "tool", "content": result.output})
             if self.edits.applied:
                 self._map = None
-        else:
-            self._finish(current)
-            yield TurnDone("step_limit", final, self.options.max_steps, 0, 0, 0.0, 0.0)
-            return
-        self._finish(current)
-        yield TurnDone("answered", final, step, 0, 0, 0.0, 0.0)
+        return TurnOutcome(TurnReason.STEP_LIMIT, "", self.options.max_steps, tuple(current))
 
     def _ask_doom_loop(self, call: ParsedCall, cancel: CancelToken) -> Generator[Event, None, bool]:
         subject = f"{call.name} {canonical(call.arguments)}"[:300]
-        action = self.permissions.evaluate("doom_loop", subject)
-        if action != "ask":
-            return action == "allow"
-        request = PermissionRequest(
-            next(self._ids), "doom_loop", subject,
-            f"The model made the same {call.name} call {DOOM_LOOP_REPEATS} times in a row. Let it continue?",
-            subject, Reply(),
-        )  # fmt: skip
-        yield request
-        return request.reply.wait(cancel) != "reject"
-
-    def _finish(self, current: list[Message]) -> None:
-        self.history.append(current)
-        self.edits.applied.clear()
+        reason = (
+            f"The model made the same {call.name} call {DOOM_LOOP_REPEATS} times in a row. Let it continue?"
+        )
+        try:
+            return (yield from self.gate.check("doom_loop", subject, reason=reason, cancel=cancel))
+        except ToolError:  # refused with a message: the turn stops all the same
+            return False
 
     def _pin(self, paths: list[str]) -> None:
         for raw in paths:

@@ -72,7 +72,6 @@ def execute(
         yield ToolCallFinished(call_id, call.name or "?", False, result.output)
         return result
     yield ToolCallStarted(call_id, tool.spec.name, args, step)
-    ctx.attached = call.attached
     try:
         result = yield from tool.run(args, ctx)
     except ToolError as exc:
@@ -83,8 +82,6 @@ def execute(
         result = ToolResult(f"error: {exc}", ok=False)
     except OSError as exc:
         result = ToolResult(f"error: {exc.strerror or exc}", ok=False)
-    finally:
-        ctx.attached = ""
     logger.info("tool %s call %d: ok=%s, %d chars", tool.spec.name, call_id, result.ok, len(result.output))
     yield ToolCallFinished(call_id, tool.spec.name, result.ok, result.output, result.sandboxed)
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from app.core.events import CancelToken
@@ -159,11 +160,21 @@ class ContextTrimmed:
     tokens_after: int
 
 
+class TurnReason(StrEnum):
+    """Why a turn ended."""
+
+    ANSWERED = "answered"
+    STEP_LIMIT = "step_limit"  # the step limit was reached before a final answer
+    DOOM_LOOP = "doom_loop"  # the user stopped a call the model kept repeating
+    CANCELLED = "cancelled"
+    CONTEXT_FULL = "context_full"  # the conversation no longer fits the context window
+
+
 @dataclass(frozen=True)
 class TurnDone:
     """The last event of every turn."""
 
-    reason: str  # answered | step_limit | doom_loop | cancelled | rejected
+    reason: TurnReason
     text: str  # the final answer text (the last model reply without tool calls)
     steps: int
     prompt_tokens: int

@@ -11,7 +11,15 @@ from pathlib import Path
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.edits.files import UndoEntry, UndoStack, atomic_write, unified_diff
 from app.core.agent.edits.hunks import apply_hunks, split_hunks
-from app.core.agent.events import Diagnostics, EditProposed, EditResolved, Event, PermissionRequest, Reply
+from app.core.agent.events import (
+    Decision,
+    Diagnostics,
+    EditProposed,
+    EditResolved,
+    Event,
+    PermissionRequest,
+    Reply,
+)
 from app.core.agent.index_port import ProjectIndexPort
 from app.core.agent.permissions import Permissions, always_pattern, wildcard
 from app.core.agent.tools.base import ToolError
@@ -77,15 +85,41 @@ class Gate:
             return self.permissions.evaluate_command(subject)
         return self.permissions.evaluate(permission, subject)
 
+    def decide(self, permission: str, subject: str) -> str:
+        """Allow | ask | deny for `subject`, with auto-accept turning an ask into allow."""
+        action = self._action(permission, subject)
+        return "allow" if action == "ask" and self.auto_accept else action
+
+    def ask(
+        self,
+        event: PermissionRequest | EditProposed,
+        *,
+        permission: str,
+        subject: str,
+        remember: str,
+        cancel: CancelToken,
+    ) -> Generator[Event, None, Decision]:
+        """The one question flow (runs, reads of secrets, edits, the repeated-call guard).
+
+        Yields `event`, waits for its answer, and turns an "always" into a rule for
+        `remember` covering what `always_pattern` gives: this file for an edit or a read,
+        the command's prefix for a run.
+        """
+        assert event.reply is not None
+        yield event
+        decision = event.reply.wait(cancel)
+        if decision == "always" and remember:
+            self.permissions.remember_always(remember, always_pattern(permission, subject))
+        return decision
+
     def _ask(
         self, permission: str, subject: str, *, reason: str, cancel: CancelToken, remember: str
     ) -> Steps:
         pattern = always_pattern(permission, subject)
         request = PermissionRequest(next(self._ids), permission, subject, reason, pattern, Reply())
-        yield request
-        decision = request.reply.wait(cancel)
-        if decision == "always" and remember:
-            self.permissions.remember_always(remember, pattern)
+        decision = yield from self.ask(
+            request, permission=permission, subject=subject, remember=remember, cancel=cancel
+        )
         if decision == "reject" and request.reply.message:
             raise ToolError(f"the user refused: {request.reply.message}")
         return decision != "reject"
@@ -118,17 +152,18 @@ class EditSession:
             raise ToolError(f"{relpath}: the edit changes nothing")
         diff = unified_diff(old_text, new_text, path=relpath)
         edit_id = next(self.ids)
-        action = self.gate.permissions.evaluate("edit", relpath)
+        action = self.gate.decide("edit", relpath)
         if action == "deny":
             raise ToolError(f"{relpath}: editing this file is denied by a permission rule")
-        ask = action == "ask" and not self.gate.auto_accept
-        proposal = EditProposed(edit_id, relpath, kind, diff, Reply() if ask else None)
-        yield proposal
+        proposal = EditProposed(edit_id, relpath, kind, diff, Reply() if action == "ask" else None)
         partial = ""
-        if proposal.reply is not None:
-            decision = proposal.reply.wait(cancel)
-            if decision == "always":
-                self.gate.permissions.remember_always("edit", "*")
+        if proposal.reply is None:
+            yield proposal
+        else:
+            # "Always" covers this file only.
+            decision = yield from self.gate.ask(
+                proposal, permission="edit", subject=relpath, remember="edit", cancel=cancel
+            )
             chosen = proposal.reply.hunks
             if decision != "reject" and chosen is not None and not chosen:
                 decision = "reject"  # every hunk was turned down
@@ -219,7 +254,7 @@ class TextFormat:
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToolContext:
     """Everything one tool call may use."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from app.core.agent.events import Event, ToolCallFinished
 from app.core.agent.project_index import IndexAdapter
 from app.core.events import CancelToken
 from app.core.index import ProjectIndex
+from app.core.runtime.chat_template import Message
 
 CALC = "import math\n\n\ndef add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
 
@@ -69,10 +71,26 @@ def run_turn(
         assert isinstance(agent.model, ScriptedModel)
         agent.model.replies.extend(replies)
     events: list[Event] = []
-    for event in agent.run_turn(TurnRequest(text, mode=mode), cancel=CancelToken()):
+    history = HISTORY.setdefault(agent, [])
+    turn = agent.run_turn(TurnRequest(text, mode=mode), cancel=CancelToken(), history=list(history))
+    while True:
+        try:
+            event = next(turn)
+        except StopIteration as stop:
+            history.append(list(stop.value.messages))  # what a Session keeps for the next turn
+            break
         reply = getattr(event, "reply", None)
         if reply is not None:
             reply.answer(answer(event) if callable(answer) else answer)  # type: ignore[arg-type]
         events.append(event)
     assert isinstance(agent.model, ScriptedModel)
     return Run(events, agent.model, agent)
+
+
+# The exchanges each agent has had in these tests (a Session keeps them in its tree).
+HISTORY: weakref.WeakKeyDictionary[Agent, list[list[Message]]] = weakref.WeakKeyDictionary()
+
+
+def agent_for(root: Path, model: ScriptedModel, **kwargs: object) -> Agent:
+    """An agent over the real index of `root`."""
+    return Agent(model, root=root, index=IndexAdapter(ProjectIndex.open(root)), **kwargs)  # type: ignore[arg-type]

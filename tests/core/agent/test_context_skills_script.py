@@ -12,7 +12,7 @@ from app.core.agent.skills import expand_skill, load_skills
 from app.core.errors import EnclaveError
 from app.core.events import CancelToken
 from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
-from tests.core.agent.helpers import call, run_turn
+from tests.core.agent.helpers import agent_for, call, run_turn
 
 
 def test_prompt_order_is_fixed_so_the_prefix_is_reused(project: Path) -> None:
@@ -34,16 +34,17 @@ def test_near_the_limit_old_tool_outputs_go_first_then_old_turns(project: Path) 
     (project / "big.txt").write_text(("word " * 10 + "\n") * 400)
     model = ScriptedModel([], n_ctx=6000)
     options = AgentOptions(sampling=Sampling(max_tokens=1000), map_tokens=100)
-    from app.core.agent import Agent
 
-    agent = Agent(model, root=project, options=options)
+    agent = agent_for(project, model, options=options)
     run1 = run_turn(project, [call("read", path="big.txt"), "read it"], agent=agent, mode=Mode.PLAN)
     assert run1.of(ContextTrimmed) == []
     run2 = run_turn(project, [call("read", path="big.txt"), "again"], agent=agent, mode=Mode.PLAN)
     trims = run2.of(ContextTrimmed)
     assert trims and trims[0].trimmed_tool_outputs == 1 and trims[0].summarised_turns == 0
     assert trims[0].tokens_after < trims[0].tokens_before
-    assert agent.history[0][2]["content"] == TRIMMED_NOTE
+    tool_outputs = [m["content"] for m in model.calls[-1].messages if m["role"] == "tool"]
+    assert tool_outputs[0] == TRIMMED_NOTE  # the first turn's read, trimmed in the prompt
+    assert tool_outputs[-1] != TRIMMED_NOTE  # this turn's read is shown whole
     for n in range(3):
         # Long questions: trimming tool outputs alone no longer makes room.
         run = run_turn(

@@ -12,7 +12,7 @@ from app.core.agent.edits.files import unified_diff
 from app.core.agent.edits.hunks import apply_hunks, hunk_count, split_hunks
 from app.core.agent.events import EditProposed, EditResolved, Event, ToolCallFinished
 from app.core.events import CancelToken
-from tests.core.agent.helpers import CALC, call
+from tests.core.agent.helpers import CALC, agent_for, call
 
 OLD = "".join(f"line {i}\n" for i in range(1, 31))
 # Three changes far enough apart (more than 2 x 3 context lines) to make three hunks.
@@ -69,7 +69,7 @@ def _turn(agent: Agent, answer: dict[str, object]) -> list[Event]:
 
 
 def _agent(project: Path, replies: list[str]) -> Agent:
-    return Agent(ScriptedModel(replies), root=project, options=AgentOptions(sandbox=True))
+    return agent_for(project, ScriptedModel(replies), options=AgentOptions(sandbox=True))
 
 
 # calc.py with its first line and its last line changed: two hunks.

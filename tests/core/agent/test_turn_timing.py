@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.core.agent import Mode
 from app.core.agent.events import TurnDone
-from tests.core.agent.helpers import call, run_turn
+from tests.core.agent.helpers import agent_for, call, run_turn
 
 
 def test_turn_done_carries_the_time_to_the_first_token(project: Path) -> None:
@@ -18,12 +18,12 @@ def test_turn_done_carries_the_time_to_the_first_token(project: Path) -> None:
 
 
 def test_a_turn_cancelled_before_any_token_has_no_first_token_time(project: Path) -> None:
-    from app.core.agent import Agent, ScriptedModel, TurnRequest
+    from app.core.agent import ScriptedModel, TurnRequest
     from app.core.events import CancelToken
 
     cancel = CancelToken()
     cancel.cancel()
-    agent = Agent(ScriptedModel(["never said"]), root=project)
+    agent = agent_for(project, ScriptedModel(["never said"]))
     events = list(agent.run_turn(TurnRequest("hi"), cancel=cancel))
     done = events[-1]
     assert isinstance(done, TurnDone) and done.reason == "cancelled"

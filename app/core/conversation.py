@@ -36,6 +36,12 @@ class Conversation:
         self._chosen_root = -1
         self._next = 1
 
+    def clear(self) -> None:
+        """Forget every turn (Forget Everything, New Conversation)."""
+        self._turns.clear()
+        self._roots.clear()
+        self._chosen_root = -1
+
     def get(self, turn_id: int) -> Turn:
         """The turn with `turn_id`."""
         return self._turns[turn_id]

@@ -1,0 +1,123 @@
+"""The one place that wires Enclave's parts for both front ends: models, indexes and sessions.
+
+The CLI (`chat`, `ask`, the project commands) and the GUI (its model thread, its index
+runner, its chat) call these and nothing else to resolve, probe, load and describe a
+model, open an index, and start a session, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.events import CancelToken
+from app.core.settings import Settings
+
+if TYPE_CHECKING:
+    from app.core.agent.agent import AgentOptions
+    from app.core.index import ProjectIndex
+    from app.core.runtime.local_model import LocalModel, ModelInfo
+    from app.core.session import Session
+
+Progress = Callable[[str], None]
+
+
+def load_model(
+    spec: str | None,
+    *,
+    settings: Settings,
+    n_ctx: int | None = None,
+    cancel: CancelToken,
+    progress: Progress | None = None,
+) -> LocalModel:
+    """The model `spec` names (a path or an installed id; None: the user's choice or the best installed).
+
+    Raises:
+        NoModelError: nothing is installed (or the id is not).
+        ModelFileError: no such file, or not a model this build can run.
+        ModelLoadError: llama.cpp cannot run it here, with any setting the probe tried.
+        EnclaveError: it does not fit in memory.
+        Cancelled: `cancel` was set.
+
+    """
+    from app.core.store.resolve import resolve_model
+
+    return load_model_file(
+        resolve_model(spec, settings=settings),
+        settings=settings,
+        n_ctx=n_ctx,
+        cancel=cancel,
+        progress=progress,
+    )
+
+
+def load_model_file(
+    path: Path,
+    *,
+    settings: Settings,
+    n_ctx: int | None = None,
+    cancel: CancelToken,
+    progress: Progress | None = None,
+) -> LocalModel:
+    """Validate, check against memory, probe once (in a child), then load `path` in-process.
+
+    Every way a model arrives ends here: a download, an import, a dropped file, the picker,
+    `--model FILE`, a folder in `extra_model_dirs`, the demo.
+    """
+    from app.core.runtime.local_model import LocalModel
+    from app.core.store.resolve import sha256_of_installed
+
+    return LocalModel.load(
+        path,
+        n_ctx=n_ctx or settings.n_ctx,
+        n_threads=settings.n_threads,
+        gpu=settings.gpu,
+        sha256=sha256_of_installed(path),
+        cancel=cancel,
+        progress=progress,
+    )
+
+
+def describe_model(info: ModelInfo | None) -> str:
+    """One line for a status bar or a terminal: name, backend, and what the probe turned off."""
+    from app.core.runtime.load_settings import short_off
+
+    if info is None:
+        return "No model"
+    off = short_off(info.turned_off)
+    return f"{info.name} · {info.backend.upper()}" + (f" · {off}" if off else "")
+
+
+def new_index(root: Path, *, background: bool = False, max_files: int | None = None) -> ProjectIndex:
+    """An index of `root` to build (its `build()` yields progress), with the walk's file limit."""
+    from app.core.index import ProjectIndex
+
+    kwargs: dict[str, Any] = {"background": background}
+    if max_files is not None:
+        kwargs["max_files"] = max_files
+    return ProjectIndex(root, **kwargs)
+
+
+def open_index(
+    root: Path, *, workers: int | None = None, max_files: int | None = None, cancel: CancelToken | None = None
+) -> ProjectIndex:
+    """The built index of `root`.
+
+    Raises:
+        Cancelled: `cancel` was set.
+
+    """
+    from app.core.index import ProjectIndex
+
+    kwargs: dict[str, Any] = {"workers": workers, "cancel": cancel}
+    if max_files is not None:
+        kwargs["max_files"] = max_files
+    return ProjectIndex.open(root, **kwargs)
+
+
+def new_session(root: Path | None, *, options: AgentOptions | None = None) -> Session:
+    """A conversation about `root` (None: plain chat): tree, permissions and undo in memory only."""
+    from app.core.session import Session
+
+    return Session(root, options=options)
