@@ -93,7 +93,7 @@ class CodeEditor(QPlainTextEdit):
         selection = QTextEdit.ExtraSelection()
         dark = is_dark(self.palette())
         selection.format.setBackground(QColor("#24262b" if dark else "#f5f8ff"))
-        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)  # noqa: FBT003 (Qt API)
         selection.cursor = self.textCursor()
         selection.cursor.clearSelection()
         self.setExtraSelections([selection])

@@ -81,7 +81,7 @@ def write_tiny_qwen(path: Path, *, arch: str = "qwen2", template: str | None = N
     w.add_bos_token_id(tokens.index("<|endoftext|>"))
     w.add_eos_token_id(tokens.index("<|im_end|>"))
     w.add_pad_token_id(tokens.index("<|endoftext|>"))
-    w.add_add_bos_token(False)
+    w.add_add_bos_token(False)  # noqa: FBT003 (gguf-py's writer API)
     w.add_chat_template(template)
 
     def t(*shape: int) -> np.ndarray:

@@ -92,7 +92,7 @@ class ParserPool:
         context = multiprocessing.get_context(method)
         before = set(multiprocessing.active_children())
         # Shared memory, no lock: the parent only ever sets it, and workers poll it while parsing.
-        self._stop = context.RawValue(ctypes.c_bool, False)
+        self._stop = context.RawValue(ctypes.c_bool, False)  # noqa: FBT003 (multiprocessing API)
         self._executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,

@@ -166,8 +166,14 @@ def _split(rendered: str, nonce: str, slots: list[str]) -> list[Segment]:
     return segments
 
 
-def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, separators: Any = None,
-            sort_keys: bool = False) -> str:  # fmt: skip
+# The signature of transformers' `tojson` filter, which a template may call positionally.
+def _tojson(
+    value: Any,
+    ensure_ascii: bool = False,  # noqa: FBT001, FBT002 (fixed by the Jinja filter it mirrors)
+    indent: int | None = None,
+    separators: Any = None,
+    sort_keys: bool = False,  # noqa: FBT001, FBT002 (fixed by the Jinja filter it mirrors)
+) -> str:
     return json.dumps(
         value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
     )
