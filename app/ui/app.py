@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
+from app.ui.background import wait_for_jobs
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker, model_loader
 from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    from app.core.privacy.ledger import LedgerEntry
     from app.core.runtime.local_model import ModelInfo
     from app.ui.download_runner import DownloadRunner
     from app.ui.model_setup_dialog import ModelSetupDialog
@@ -115,12 +117,12 @@ class EnclaveApp(QObject):
         """Stop every thread the app started (a running download is paused, keeping its bytes)."""
         if self._setup_dialog is not None:
             self._setup_dialog.runner.stop(wait=True)
-        unsubscribe = getattr(self, "_unsubscribe", None)
-        if unsubscribe is not None:
-            unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
             self._unsubscribe = None
         self.window.indexer.stop(wait=True)
         self.worker.shutdown()
+        wait_for_jobs(30000)  # exports, model lists and the like: short, but not cut off
 
     def _on_model_installed(self, model: object) -> None:
         self.settings.model = str(getattr(model, "id", ""))
@@ -153,11 +155,8 @@ class EnclaveApp(QObject):
                 self.window.status.set_model(None, note="No model")
 
     def _watch_privacy(self) -> None:
-        try:
-            from app.core.privacy import guard
-        except ImportError:
-            self.window.ledger.set_available(False)
-            return
+        from app.core.privacy import guard
+
         bridge = _LedgerBridge(self)
         bridge.entry_added.connect(self._on_ledger_entry)
         for entry in guard.ledger():
@@ -167,16 +166,15 @@ class EnclaveApp(QObject):
         self._unsubscribe = guard.subscribe(bridge.entry_added.emit)
         self._guard = guard
 
-    def _on_ledger_entry(self, entry: object) -> None:
+    def _on_ledger_entry(self, entry: LedgerEntry) -> None:
         self.window.ledger.add_entry(entry)
         # The gate's state as of this entry (not as of now: a fast download may already be over),
         # so Online shows for every download, however short, and Offline once it closed.
         from app.core.privacy.ledger import GATE_CLOSE, GATE_OPEN
 
-        operation = getattr(entry, "operation", "")
-        if operation == GATE_OPEN:
+        if entry.operation == GATE_OPEN:
             self._gates_open += 1
-        elif operation == GATE_CLOSE:
+        elif entry.operation == GATE_CLOSE:
             self._gates_open = max(0, self._gates_open - 1)
         self.window.status.set_privacy(refused=self._guard.refused_count(), gate_open=self._gates_open > 0)
 

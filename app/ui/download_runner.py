@@ -1,4 +1,4 @@
-"""Run a model download on its own thread: progress, pause (keeps the bytes) and cancel.
+"""Run a model download as a background job: progress, pause (keeps the bytes) and cancel.
 
 The store does the work (`app.core.store.download.download_model`, which opens the network
 gate only while it runs). Pause stops reading the download's events and closes it: the
@@ -9,95 +9,75 @@ the CancelToken: the store removes the staged bytes.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
-from app.core.errors import Cancelled
 from app.core.events import CancelToken
-from app.ui.threads import track
+from app.ui.background import Job
 
 logger = logging.getLogger(__name__)
 
 Download = Callable[..., Iterator[Any]]  # download_model(entry, *, cancel, ...) -> store events
 
 
-class DownloadRunner(QThread):
-    """One download at a time; every run ends with `ended` (done | paused | cancelled | failed)."""
+class DownloadRunner(QObject):
+    """One download at a time, as a background `Job`.
 
-    event_emitted = Signal(object)  # StageChanged | ByteProgress | ModelReady
+    Every run ends with `finished(JobEnded)`: done, stopped (paused: the bytes stay),
+    cancelled (they are removed) or failed (after `failed`).
+    """
+
+    progress = Signal(object)  # StageChanged | ByteProgress | ModelReady
     failed = Signal(object)  # an Exception (never for a cancel or a pause)
-    ended = Signal(str)
+    finished = Signal(object)  # JobEnded
 
-    def __init__(self, *, download: Download | None = None) -> None:
-        super().__init__()
-        self.setObjectName("DownloadRunner")
-        track(self)
+    def __init__(self, *, download: Download | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._download = download
-        self._entry: Any = None
-        self._options: dict[str, Any] = {}
-        self._cancel = CancelToken()
-        self._pause = threading.Event()
+        self.job: Job | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a download is running."""
+        return self.job is not None and self.job.running
 
     def start_download(self, entry: Any, **options: Any) -> bool:
         """Start (or resume) downloading catalog `entry`; False while one is still running."""
-        if self.isRunning():
+        if self.running:
             return False
-        self._entry, self._options = entry, options
-        self._cancel = CancelToken()
-        self._pause.clear()
-        self.start()
+        download = self._download
+
+        def work(cancel: CancelToken) -> Iterator[Any]:
+            from app.core.store.download import download_model
+
+            # `yield from`: a pause closes the store's generator at its current step (the
+            # staged bytes stay, the network gate closes).
+            yield from (download or download_model)(entry, cancel=cancel, **options)
+
+        job = Job(work, name="download", owner=self)
+        job.progress.connect(self.progress)
+        job.failed.connect(self.failed)
+        job.finished.connect(self.finished)
+        self.job = job.start()
         return True
 
     def pause(self) -> None:
         """Stop at the next progress report and keep what was downloaded."""
-        self._pause.set()
+        if self.job is not None:
+            self.job.stop()
 
     def cancel(self) -> None:
         """Stop and throw the partial download away."""
-        self._cancel.cancel()
-
-    def run(self) -> None:
-        """The thread: follow the store's events until done, paused, cancelled or failed."""
-        outcome = "failed"
-        try:
-            download = self._download
-            if download is None:
-                from app.core.store.download import download_model
-
-                download = download_model
-            from app.core.store.progress import ModelReady
-
-            events = download(self._entry, cancel=self._cancel, **self._options)
-            outcome = "done"
-            try:
-                for event in events:
-                    self.event_emitted.emit(event)
-                    if isinstance(event, ModelReady):
-                        break
-                    if self._pause.is_set() and not self._cancel.cancelled:
-                        outcome = "paused"
-                        break
-            finally:
-                close = getattr(events, "close", None)
-                if close is not None:
-                    close()  # at its current step: the staged bytes stay, the gate closes
-        except Cancelled:
-            outcome = "cancelled"
-        except Exception as exc:  # reported, never silent
-            logger.info("download failed: %s", type(exc).__name__)
-            outcome = "failed"
-            self.failed.emit(exc)
-        finally:
-            self.ended.emit(outcome)
+        if self.job is not None:
+            self.job.cancel()
 
     def stop(self, *, wait: bool = True) -> None:
-        """Pause a running download (keeping its bytes) and wait for the thread."""
+        """Pause a running download (keeping its bytes) and, with `wait`, wait for it."""
         self.pause()
-        if wait:
-            self.wait()
+        if wait and self.job is not None:
+            self.job.wait()
 
 
 def progress_text(event: Any) -> str:

@@ -2,53 +2,94 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QDir, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QFileSystemModel, QLabel, QProgressBar, QTreeView, QVBoxLayout, QWidget
 
-from app.ui.background import run_in_pool
+from app.ui.background import JobEnded, Outcome, start_job
+
+if TYPE_CHECKING:
+    from app.core.index.ignore import IgnoreRules
+
+logger = logging.getLogger(__name__)
 
 
-def _root_rules(root: Path) -> object:
+def _root_rules(root: Path) -> IgnoreRules:
     from app.core.index.ignore import IgnoreRules
 
     return IgnoreRules.for_root(root)
 
 
+def _descend(root: Path, base: IgnoreRules, base_rel: str, rel_folder: str) -> dict[str, IgnoreRules]:
+    """The rules of `rel_folder` and of each folder between it and `base_rel` (a pool thread)."""
+    found: dict[str, IgnoreRules] = {}
+    rules, rel = base, base_rel
+    parts = rel_folder.split("/")[len(base_rel.split("/")) if base_rel else 0 :]
+    for part in parts:
+        rel = f"{rel}/{part}" if rel else part
+        rules = rules.descend(root / rel, rel)
+        found[rel] = rules
+    return found
+
+
 class _IgnoreFilter(QSortFilterProxyModel):
-    """Hides what the project's ignore rules hide (.gitignore, .enclaveignore, defaults)."""
+    """Hides what the project's ignore rules hide (.gitignore, .enclaveignore, defaults).
+
+    A folder's own ignore files are read on the pool the first time a row in it is shown:
+    until they arrive its rows follow the nearest folder above it whose rules are read.
+    """
+
+    rules_loaded = Signal()  # the rules of more folders arrived; rows were filtered again
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._root: Path | None = None
-        self._rules: dict[str, object] = {}
+        self._rules: dict[str, IgnoreRules] = {}
+        self._loading: set[str] = set()
         self.setRecursiveFilteringEnabled(False)
         self.setDynamicSortFilter(True)
 
-    def set_root(self, root: Path | None, *, rules: object | None = None) -> None:
+    def set_root(self, root: Path | None, *, rules: IgnoreRules | None = None) -> None:
         self._root = root
         self._rules.clear()
+        self._loading.clear()
         if rules is not None:
             self._rules[""] = rules
         self.invalidate()
 
-    def _rules_for(self, rel_folder: str) -> object | None:
-        from app.core.index.ignore import IgnoreRules
+    def _rules_for(self, rel_folder: str) -> IgnoreRules | None:
+        rules = self._rules.get(rel_folder)
+        if rules is not None:
+            return rules
+        ancestor = rel_folder
+        while ancestor and ancestor not in self._rules:
+            ancestor = ancestor.rpartition("/")[0]
+        base = self._rules.get(ancestor)
+        if base is not None and self._root is not None and rel_folder not in self._loading:
+            self._load(self._root, base, ancestor, rel_folder)
+        return base
 
-        if self._root is None:
-            return None
-        if rel_folder in self._rules:
-            return self._rules[rel_folder]
-        if not rel_folder:
-            rules = IgnoreRules.for_root(self._root)
-        else:
-            parent, _, _name = rel_folder.rpartition("/")
-            base = self._rules_for(parent)
-            assert isinstance(base, IgnoreRules)
-            rules = base.descend(self._root / rel_folder, rel_folder)
-        self._rules[rel_folder] = rules
-        return rules
+    def _load(self, root: Path, base: IgnoreRules, base_rel: str, rel_folder: str) -> None:
+        self._loading.add(rel_folder)
+        job = start_job(
+            lambda _cancel: _descend(root, base, base_rel, rel_folder), name="ignore rules", owner=self
+        )
+        job.finished.connect(lambda ended: self._on_rules_finished(root, rel_folder, ended))
+
+    def _on_rules_finished(self, root: Path, rel_folder: str, ended: JobEnded) -> None:
+        if root != self._root:
+            return  # another project was opened meanwhile
+        self._loading.discard(rel_folder)
+        if ended.outcome is not Outcome.DONE or not isinstance(ended.result, dict):
+            logger.info("ignore rules not read for a folder: %s", ended.outcome)
+            return
+        self.beginFilterChange()
+        self._rules.update(ended.result)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.rules_loaded.emit()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
@@ -65,13 +106,15 @@ class _IgnoreFilter(QSortFilterProxyModel):
             return True
         folder, _, _ = rel.rpartition("/")
         rules = self._rules_for(folder)
-        return not (rules is not None and rules.ignored(rel, is_dir=model.isDir(index)))  # type: ignore[attr-defined]
+        return not (rules is not None and rules.ignored(rel, is_dir=model.isDir(index)))
 
 
 class FileTree(QWidget):
     """Browse the project; `file_activated` opens a file."""
 
     file_activated = Signal(object)  # Path
+    shown = Signal(object)  # Path: the project's root rules are read and its files listed
+    ignore_rules_loaded = Signal()  # a folder's own ignore files were read; rows refiltered
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +124,7 @@ class FileTree(QWidget):
         self._fs.setReadOnly(True)
         self._proxy = _IgnoreFilter(self)
         self._proxy.setSourceModel(self._fs)
+        self._proxy.rules_loaded.connect(self.ignore_rules_loaded)
         self.view = QTreeView(self)
         self.view.setAccessibleName("Project files")
         self.view.setModel(self._proxy)
@@ -125,14 +169,14 @@ class FileTree(QWidget):
         self._root = root
         self.title.setText(root.name)
         self.title.setToolTip(str(root))
-        run_in_pool(
-            lambda: _root_rules(root),
-            on_done=lambda rules: self._show(root, rules),
-            on_failed=lambda _exc: self._show(root, None),
-            owner=self,
-        )
+        job = start_job(lambda _cancel: _root_rules(root), name="ignore rules", owner=self)
+        job.finished.connect(lambda ended: self._on_root_rules_finished(root, ended))
 
-    def _show(self, root: Path, rules: object | None) -> None:
+    def _on_root_rules_finished(self, root: Path, ended: JobEnded) -> None:
+        # Without them (a job that failed) the tree shows every file rather than none.
+        self._show(root, cast("IgnoreRules", ended.result) if ended.outcome is Outcome.DONE else None)
+
+    def _show(self, root: Path, rules: IgnoreRules | None) -> None:
         if root != self._root:
             return  # another project was opened meanwhile
         self._proxy.set_root(root, rules=rules)
@@ -143,6 +187,7 @@ class FileTree(QWidget):
         self.title.setToolTip(str(root))
         self.hint.hide()
         self.view.show()
+        self.shown.emit(root)
 
     def set_progress(self, done: int, total: int) -> None:
         """Index progress; hidden when done."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+if TYPE_CHECKING:
+    from app.core.privacy.ledger import LedgerEntry
+
 
 class LedgerPanel(QWidget):
-    """A table of ledger entries (objects with time, target, operation, module, allowed)."""
+    """A table of the privacy ledger's entries."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,32 +30,25 @@ class LedgerPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._summary)
         layout.addWidget(self.table)
-        self.set_available(True)
-
-    def set_available(self, available: bool) -> None:
-        """Say plainly when the network guard is not part of this build."""
         self._summary.setText(
             "Every attempt to reach another machine is refused and listed here. "
             "Only a model download you start opens the network, and only while it runs."
-            if available
-            else "The network guard is not available in this build, so no ledger is kept."
         )
 
     def clear(self) -> None:
         """Remove every row (the ledger itself was emptied)."""
         self.table.setRowCount(0)
 
-    def add_entry(self, entry: object) -> None:
+    def add_entry(self, entry: LedgerEntry) -> None:
         """Append one entry."""
         row = self.table.rowCount()
         self.table.insertRow(row)
-        allowed = bool(getattr(entry, "allowed", False))
         values = [
-            time.strftime("%H:%M:%S", time.localtime(float(getattr(entry, "time", 0.0)))),
-            "allowed" if allowed else "refused",
-            str(getattr(entry, "operation", "")),
-            str(getattr(entry, "target", "")),
-            str(getattr(entry, "module", "")),
+            time.strftime("%H:%M:%S", time.localtime(entry.time)),
+            "allowed" if entry.allowed else "refused",
+            entry.operation,
+            entry.target,
+            entry.module,
         ]
         for col, value in enumerate(values):
             self.table.setItem(row, col, QTableWidgetItem(value))

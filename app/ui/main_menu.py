@@ -1,32 +1,57 @@
-"""The menu bar: every action has a shortcut; the handlers are the window's slots and signals."""
+"""The menu bar: every action has a shortcut; the handlers come in as one `MenuHandlers`."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
-
-from app.ui import privacy_actions
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 StdKey = QKeySequence.StandardKey
+Handler = Callable[[], object]
 
 
-def build_menus(w: MainWindow) -> dict[str, QAction]:
-    """Create the menus on `w`; returns the actions by name (tests and shortcuts help use them)."""
+@dataclass(frozen=True)
+class MenuHandlers:
+    """What each menu action does (the window's slots, signals and panels' methods)."""
+
+    open_folder: Handler
+    open_recent: Callable[[Path], object]
+    recent_projects: Callable[[], list[str]]
+    save: Handler
+    save_all: Handler
+    close_tab: Handler
+    export: Handler
+    forget: Handler
+    quit: Handler
+    find: Handler
+    undo_edit: Handler
+    toggle_files: Handler
+    toggle_chat: Handler
+    toggle_panel: Handler
+    show_ledger: Handler
+    theme: Callable[[str], object]
+    focus_chat: Handler
+    stop: Handler
+    regenerate: Handler
+    toggle_mode: Handler
+    model_setup: Handler
+    model_file: Handler
+
+
+def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> dict[str, QAction]:
+    """Create the menus on `window`; returns the actions by name (tests and shortcuts help use them)."""
     actions: dict[str, QAction] = {}
-    bar = w.menuBar()
+    bar = window.menuBar()
+    h = handlers
 
     def add(
-        menu: QMenu, name: str, text: str, shortcut: QKeySequence | StdKey | str, slot: Callable[[], object]
+        menu: QMenu, name: str, text: str, shortcut: QKeySequence | StdKey | str, slot: Handler
     ) -> QAction:
-        action = QAction(text, w)
+        action = QAction(text, window)
         action.setShortcut(shortcut if isinstance(shortcut, QKeySequence) else QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
@@ -34,92 +59,60 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
         return action
 
     file_menu = bar.addMenu("&File")
-    add(file_menu, "open_folder", "&Open Folder…", StdKey.Open, w.open_folder_requested.emit)
+    add(file_menu, "open_folder", "&Open Folder…", StdKey.Open, h.open_folder)
     recent = file_menu.addMenu("Open &Recent")
-    recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
-    _fill_recent(w, recent)
+    recent.aboutToShow.connect(lambda: _fill_recent(recent, h))
+    _fill_recent(recent, h)
     file_menu.addSeparator()
-    add(file_menu, "save", "&Save", StdKey.Save, w.editors.save_current)
-    add(file_menu, "save_all", "Save A&ll", "Ctrl+Shift+S", w.editors.save_all)
-    add(file_menu, "close_tab", "&Close Tab", "Ctrl+W", lambda: w.editors.close_tab(w.editors.currentIndex()))
+    add(file_menu, "save", "&Save", StdKey.Save, h.save)
+    add(file_menu, "save_all", "Save A&ll", "Ctrl+Shift+S", h.save_all)
+    add(file_menu, "close_tab", "&Close Tab", "Ctrl+W", h.close_tab)
     file_menu.addSeparator()
-    add(
-        file_menu,
-        "export",
-        "&Export Conversation…",
-        "Ctrl+Shift+E",
-        lambda: privacy_actions.export_conversation(w),
-    )
-    add(
-        file_menu,
-        "forget",
-        "&Forget Everything…",
-        "Ctrl+Shift+Del",
-        lambda: privacy_actions.forget_everything(w),
-    )
+    add(file_menu, "export", "&Export Conversation…", "Ctrl+Shift+E", h.export)
+    add(file_menu, "forget", "&Forget Everything…", "Ctrl+Shift+Del", h.forget)
     file_menu.addSeparator()
-    add(file_menu, "quit", "&Quit", "Ctrl+Q", w.close)
+    add(file_menu, "quit", "&Quit", "Ctrl+Q", h.quit)
 
     edit_menu = bar.addMenu("&Edit")
-    add(edit_menu, "find", "&Find…", StdKey.Find, w.editors.find_in_current)
-    add(edit_menu, "undo_edit", "&Undo Last Accepted Edit", "Ctrl+Alt+Z", w.undo_last_edit)
+    add(edit_menu, "find", "&Find…", StdKey.Find, h.find)
+    add(edit_menu, "undo_edit", "&Undo Last Accepted Edit", "Ctrl+Alt+Z", h.undo_edit)
 
     view_menu = bar.addMenu("&View")
-    add(
-        view_menu,
-        "toggle_files",
-        "&Files",
-        "Ctrl+1",
-        lambda: w.files_dock.setVisible(not w.files_dock.isVisible()),
-    )
-    add(
-        view_menu,
-        "toggle_chat",
-        "&Chat",
-        "Ctrl+2",
-        lambda: w.chat_dock.setVisible(not w.chat_dock.isVisible()),
-    )
-    add(
-        view_menu,
-        "toggle_panel",
-        "&Bottom Panel",
-        "Ctrl+J",
-        lambda: w.bottom_dock.setVisible(not w.bottom_dock.isVisible()),
-    )
-    add(view_menu, "ledger", "&Privacy Ledger", "Ctrl+Shift+L", w.show_ledger)
+    add(view_menu, "toggle_files", "&Files", "Ctrl+1", h.toggle_files)
+    add(view_menu, "toggle_chat", "&Chat", "Ctrl+2", h.toggle_chat)
+    add(view_menu, "toggle_panel", "&Bottom Panel", "Ctrl+J", h.toggle_panel)
+    add(view_menu, "ledger", "&Privacy Ledger", "Ctrl+Shift+L", h.show_ledger)
     theme_menu = view_menu.addMenu("&Theme")
-    group = QActionGroup(w)
+    group = QActionGroup(window)
     for key, (label, shortcut) in {
         "system": ("&System", "Ctrl+Alt+0"),
         "light": ("&Light", "Ctrl+Alt+1"),
         "dark": ("&Dark", "Ctrl+Alt+2"),
     }.items():
-        action = add(
-            theme_menu, f"theme_{key}", label, shortcut, functools.partial(w.theme_requested.emit, key)
-        )
+        action = add(theme_menu, f"theme_{key}", label, shortcut, functools.partial(h.theme, key))
         action.setCheckable(True)
-        action.setChecked(w.settings.theme == key)
+        action.setChecked(theme == key)
         group.addAction(action)
 
     chat_menu = bar.addMenu("&Chat")
-    add(chat_menu, "focus_chat", "&Ask…", "Ctrl+L", lambda: _focus_chat(w))
-    add(chat_menu, "stop", "&Stop Answer", "Ctrl+.", w.chat.stop)
-    add(chat_menu, "regenerate", "&Regenerate Last Answer", "Ctrl+R", lambda: _regenerate_last(w))
-    add(chat_menu, "toggle_mode", "Switch &Plan/Build", "Ctrl+Shift+B", w.chat.toggle_mode)
+    add(chat_menu, "focus_chat", "&Ask…", "Ctrl+L", h.focus_chat)
+    add(chat_menu, "stop", "&Stop Answer", "Ctrl+.", h.stop)
+    add(chat_menu, "regenerate", "&Regenerate Last Answer", "Ctrl+R", h.regenerate)
+    add(chat_menu, "toggle_mode", "Switch &Plan/Build", "Ctrl+Shift+B", h.toggle_mode)
 
     models_menu = bar.addMenu("&Models")
-    add(models_menu, "model_setup", "Set &Up a Model…", "Ctrl+Shift+M", w.model_setup_requested.emit)
-    add(models_menu, "model_file", "Use a Model &File…", "Ctrl+Shift+G", w.model_file_requested.emit)
+    add(models_menu, "model_setup", "Set &Up a Model…", "Ctrl+Shift+M", h.model_setup)
+    add(models_menu, "model_file", "Use a Model &File…", "Ctrl+Shift+G", h.model_file)
 
     help_menu = bar.addMenu("&Help")
-    add(help_menu, "shortcuts", "&Keyboard Shortcuts", "F1", lambda: _show_shortcuts(w, actions))
+    add(help_menu, "shortcuts", "&Keyboard Shortcuts", "F1", lambda: _show_shortcuts(window, actions))
     add(
         help_menu,
         "about",
         "&About Enclave",
         "Ctrl+Shift+F1",
         lambda: QMessageBox.about(
-            w,
+            window,
             "About Enclave",
             "<b>Enclave</b><p>An offline coding assistant. The model runs on this machine; your code, "
             "conversations and index never leave it and are never written to disk.</p>",
@@ -128,30 +121,19 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     return actions
 
 
-def _fill_recent(w: MainWindow, menu: QMenu) -> None:
+def _fill_recent(menu: QMenu, h: MenuHandlers) -> None:
     menu.clear()
-    recent = [p for p in w.settings.recent_projects if Path(p).is_dir()]
+    recent = [p for p in h.recent_projects() if Path(p).is_dir()]
     if not recent:
         menu.addAction("No recent projects").setEnabled(False)
         return
     for i, entry in enumerate(recent[:9], start=1):
         action = menu.addAction(f"&{i} {entry}")
         action.setShortcut(QKeySequence(f"Ctrl+Alt+Shift+{i}"))
-        action.triggered.connect(lambda _c=False, e=entry: w.open_project(Path(e)))
+        action.triggered.connect(lambda _c=False, e=entry: h.open_recent(Path(e)))
 
 
-def _focus_chat(w: MainWindow) -> None:
-    w.chat_dock.show()
-    w.chat.input.setFocus()
-
-
-def _regenerate_last(w: MainWindow) -> None:
-    leaf = w.chat.conversation.leaf()
-    if leaf is not None and leaf.role == "assistant":
-        w.chat.regenerate(leaf.id)
-
-
-def _show_shortcuts(w: MainWindow, actions: dict[str, QAction]) -> None:
+def _show_shortcuts(window: QMainWindow, actions: dict[str, QAction]) -> None:
     rows = "".join(
         f"<tr><td>{a.text().replace('&', '').rstrip('…')}</td><td><code>"
         f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</code></td></tr>"
@@ -162,4 +144,4 @@ def _show_shortcuts(w: MainWindow, actions: dict[str, QAction]) -> None:
         "<tr><td>Stop answer</td><td><code>Esc</code></td></tr>"
         "<tr><td>Plan/Build (in the message box)</td><td><code>Tab</code></td></tr>"
     )
-    QMessageBox.information(w, "Keyboard shortcuts", f"<table>{rows}{extra}</table>")
+    QMessageBox.information(window, "Keyboard shortcuts", f"<table>{rows}{extra}</table>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -22,20 +23,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.settings import Settings
-from app.ui.background import run_in_pool
+from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
-from app.ui.index_runner import IndexRunner
+from app.ui.index_runner import IndexReady, IndexRunner
 from app.ui.ledger_panel import LedgerPanel
-from app.ui.main_menu import build_menus
+from app.ui.main_menu import MenuHandlers, build_menus
 from app.ui.model_picker import installed_models
 from app.ui.model_worker import ModelWorker
+from app.ui.privacy_actions import ConversationHandle, PrivacyActions
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
 from app.ui.theme import app_icon
+
+if TYPE_CHECKING:
+    from app.core.agent.events import EditProposed, EditResolved
+    from app.core.index.records import FileChanged
+    from app.core.runtime.local_model import ModelInfo
+    from app.ui.chat_session import EditUndone
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +65,6 @@ class MainWindow(QMainWindow):
         self.worker = worker
         self.project: Path | None = None
         self.indexing = False
-        self.index_note = "Index: not available in this build"
         self.setWindowTitle("Enclave")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -108,7 +115,21 @@ class MainWindow(QMainWindow):
         self.indexer.ready.connect(self._on_index_ready)
         self.indexer.failed.connect(self._on_index_failed)
         self.indexer.file_changed.connect(self._on_index_file_changed)
-        self.menu_actions: dict[str, QAction] = build_menus(self)
+        self.privacy = PrivacyActions(
+            window=self,
+            conversation=ConversationHandle(
+                messages=lambda: self.chat.conversation.export_messages(),
+                busy=lambda: self.chat.busy,
+                clear=self.chat.clear_conversation,
+            ),
+            settings=settings,
+            settings_changed=self.settings_changed.emit,
+            ledger=self.ledger,
+            status=self.status,
+            presenter=self.presenter,
+            project=lambda: self.project,
+        )
+        self.menu_actions: dict[str, QAction] = build_menus(self, self._menu_handlers(), theme=settings.theme)
         stop = QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
@@ -156,14 +177,47 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{root.name} — Enclave")
         self.session.open_project(root)
         self._load_skills(root)
-        if IndexRunner.available():
-            self.indexing = True
-            self.status.set_index("Indexing…")
-            self.indexer.build(root)
-        else:
-            self.status.set_index(self.index_note)
+        self.indexing = True
+        self.status.set_index("Indexing…")
+        self.indexer.build(root)
         self.settings.add_recent_project(root)
         self.settings_changed.emit()
+
+    def _menu_handlers(self) -> MenuHandlers:
+        editors, chat = self.editors, self.chat
+        return MenuHandlers(
+            open_folder=self.open_folder_requested.emit,
+            open_recent=self.open_project,
+            recent_projects=lambda: list(self.settings.recent_projects),
+            save=editors.save_current,
+            save_all=editors.save_all,
+            close_tab=lambda: editors.close_tab(editors.currentIndex()),
+            export=self.privacy.export_conversation,
+            forget=self.privacy.forget_everything,
+            quit=self.close,
+            find=editors.find_in_current,
+            undo_edit=self.undo_last_edit,
+            toggle_files=lambda: self.files_dock.setVisible(not self.files_dock.isVisible()),
+            toggle_chat=lambda: self.chat_dock.setVisible(not self.chat_dock.isVisible()),
+            toggle_panel=lambda: self.bottom_dock.setVisible(not self.bottom_dock.isVisible()),
+            show_ledger=self.show_ledger,
+            theme=self.theme_requested.emit,
+            focus_chat=self._focus_chat,
+            stop=chat.stop,
+            regenerate=self._regenerate_last,
+            toggle_mode=chat.toggle_mode,
+            model_setup=self.model_setup_requested.emit,
+            model_file=self.model_file_requested.emit,
+        )
+
+    def _focus_chat(self) -> None:
+        self.chat_dock.show()
+        self.chat.input.setFocus()
+
+    def _regenerate_last(self) -> None:
+        leaf = self.chat.conversation.leaf()
+        if leaf is not None and leaf.role == "assistant":
+            self.chat.regenerate(leaf.id)
 
     def show_ledger(self) -> None:
         """Bring the privacy ledger to the front."""
@@ -224,37 +278,32 @@ class MainWindow(QMainWindow):
 
     def _load_skills(self, root: Path) -> None:
         # On the pool: it imports the agent package and reads skill files (~80 ms on a laptop).
-        def load() -> list[str]:
+        def load(_cancel: object) -> list[str]:
             from app.core.agent.skills import load_skills
 
             return sorted(load_skills(root))
 
-        def loaded(names: object) -> None:
-            if self.project == root:  # not a project opened before this one
-                self.chat.set_skills(list(names))  # type: ignore[call-overload]
+        # A broken skill file must not stop the project opening (the job logs the failure).
+        job = start_job(load, name="skills", owner=self)
+        job.finished.connect(lambda ended: self._on_skills_finished(root, ended))
 
-        # A broken skill file must not stop the project opening.
-        run_in_pool(
-            load,
-            on_done=loaded,
-            on_failed=lambda exc: logger.info("skills not loaded: %s", type(exc).__name__),
-            owner=self,
-        )
+    def _on_skills_finished(self, root: Path, ended: JobEnded) -> None:
+        if ended.outcome is Outcome.DONE and self.project == root and isinstance(ended.result, list):
+            self.chat.set_skills([str(name) for name in ended.result])
 
     def _on_index_progress(self, done: int, total: int) -> None:
         self.files.set_progress(done, total)
         self.status.set_index(f"Indexing {done:,}/{total:,}")
 
-    def _on_index_ready(self, index: object, stats: object) -> None:
+    def _on_index_ready(self, ready: IndexReady) -> None:
         self.indexing = False
-        self.session.set_index(index)
+        self.session.set_index(ready.index)
         self.files.set_progress(1, 1)
-        files: list[str] = list(getattr(index, "files", list)())
+        files = ready.index.files()
         self.chat.input.set_mention_candidates(list(files))
-        symbols = getattr(stats, "symbols", 0)
-        seconds = getattr(stats, "seconds", 0.0)
-        tip = f"Built in memory in {seconds:.1f} s; nothing is written to disk."
-        if getattr(stats, "truncated", False):
+        symbols = ready.stats.symbols
+        tip = f"Built in memory in {ready.stats.seconds:.1f} s; nothing is written to disk."
+        if ready.stats.truncated:
             # A folder this big is rarely one project: say where the rest went and how to fix it.
             self.status.set_index(f"Indexed the first {len(files):,} files (limit) · {symbols:,} symbols")
             tip += " The rest of the folder was not indexed: add ignore rules to .enclaveignore."
@@ -262,11 +311,11 @@ class MainWindow(QMainWindow):
             self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
         self.status.index.setToolTip(tip)
 
-    def _on_index_file_changed(self, change: object) -> None:
+    def _on_index_file_changed(self, change: FileChanged) -> None:
         # The watcher re-indexed a file: new and deleted files change what @ can mention.
-        if getattr(change, "change", "") in ("added", "deleted") and self.indexer.index is not None:
+        if change.change in ("added", "deleted") and self.indexer.index is not None:
             self.chat.input.set_mention_candidates(list(self.indexer.index.files()))
-        self.status.index.setToolTip(f"Kept up to date in memory; last change: {getattr(change, 'path', '')}")
+        self.status.index.setToolTip(f"Kept up to date in memory; last change: {change.path}")
 
     def _on_index_failed(self, exc: object) -> None:
         self.indexing = False
@@ -278,7 +327,7 @@ class MainWindow(QMainWindow):
         """Read the installed models again (after a download or an import)."""
         self.chat.model_picker.refresh()
 
-    def _on_model_loaded(self, info: object) -> None:
+    def _on_model_loaded(self, info: ModelInfo | None) -> None:
         self.status.set_model(info)
         path = getattr(info, "path", None)
         self.chat.model_picker.set_current(
@@ -308,23 +357,23 @@ class MainWindow(QMainWindow):
         else:
             self.status.showMessage(f"{rel} is not in this project", 5000)
 
-    def _on_edit_proposed(self, event: object) -> None:
+    def _on_edit_proposed(self, event: EditProposed) -> None:
         self.review.add_edit(event)
         self.bottom_dock.show()
         self.bottom.setCurrentWidget(self.review)
 
-    def _on_edit_resolved(self, event: object) -> None:
+    def _on_edit_resolved(self, event: EditResolved) -> None:
         self.review.resolve(event)
-        if getattr(event, "applied", False) and self.project is not None:
-            self.editors.reload_path(self.project / str(getattr(event, "path", "")))
+        if event.applied and self.project is not None:
+            self.editors.reload_path(self.project / event.path)
 
     def undo_last_edit(self) -> None:
         """Revert the newest accepted edit."""
         if not self.session.undo_last_edit():
             self.status.showMessage("Nothing to undo", 4000)
 
-    def _on_edit_undone(self, event: object) -> None:
-        path = getattr(event, "path", None)
+    def _on_edit_undone(self, event: EditUndone) -> None:
+        path = event.path
         self.review.mark_undone(path)
         if path is None:
             self.status.showMessage("No accepted edit to undo", 4000)

@@ -1,7 +1,8 @@
 """The model picker: installed models from the store, the demo model, and ways to get another.
 
-The list is read when the picker opens (the store's manifest is a small file, but its modules
-are kept off the start-up path).
+The list is read in the background each time the picker opens (the store's manifest, the
+added folders and the probe cache are files): the popup shows the last list at once and is
+refilled when the new one differs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.errors import EnclaveError
 from app.core.settings import Settings
+from app.ui.background import Job, JobEnded, Outcome, start_job
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ class ModelPicker(QComboBox):
     model_chosen = Signal(object)  # Path of an installed model other than the current one
     file_requested = Signal()
     setup_requested = Signal()
+    choices_loaded = Signal()  # a refresh's list arrived (and is shown)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,11 +88,13 @@ class ModelPicker(QComboBox):
         self._known: list[ModelChoice] = []
         self._current: Path | None = None
         self._current_label = "No model"
+        self._job: Job | None = None
+        self._again = False  # a refresh was asked for while one was running
         self.activated.connect(self._on_activated)
         self._fill()
 
     def set_choices(self, choices: Callable[[], list[ModelChoice]]) -> None:
-        """Where the list of models comes from (read on each refresh)."""
+        """Where the list of models comes from (called on a pool thread on each refresh)."""
         self._choices = choices
 
     def set_current(self, path: Path | None, *, label: str = "") -> None:
@@ -99,15 +104,33 @@ class ModelPicker(QComboBox):
         self._fill()
 
     def refresh(self) -> None:
-        """Read the installed models again."""
-        if self._choices is not None:
-            self._known = self._choices()
-        self._fill()
+        """Read the installed models again, in the background; `choices_loaded` follows."""
+        choices = self._choices
+        if choices is None:
+            return
+        if self._job is not None and self._job.running:
+            self._again = True
+            return
+        self._job = start_job(lambda _cancel: choices(), name="list models", owner=self)
+        self._job.finished.connect(self._on_list_finished)
 
     def showPopup(self) -> None:  # noqa: N802 (Qt override)
-        """Refresh the list just before it opens."""
+        """Open with the last list at once; a fresh one replaces it when read."""
         self.refresh()
         super().showPopup()
+
+    def _on_list_finished(self, ended: JobEnded) -> None:
+        if ended.outcome is Outcome.DONE and isinstance(ended.result, list):
+            known = [c for c in ended.result if isinstance(c, ModelChoice)]
+            if known != self._known:  # unchanged: leave an open popup alone
+                self._known = known
+                self._fill()
+        else:
+            logger.info("models not listed: %s", ended.outcome)
+        self.choices_loaded.emit()
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def _fill(self) -> None:
         self.blockSignals(True)

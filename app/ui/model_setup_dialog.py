@@ -1,7 +1,7 @@
 """First run: download the model the fit planner recommends for this machine, or import a file.
 
 Without a model the app still works for browsing and search; this dialog can be closed. The
-download runs on its own thread (`DownloadRunner`): progress with speed and time left, Pause
+download runs as a background job (`DownloadRunner`): progress with speed and time left, Pause
 (the bytes are kept; Download again resumes from them) and Cancel (they are removed).
 Closing the dialog pauses a running download.
 """
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.background import run_in_pool
+from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.download_runner import DownloadRunner, progress_text
 from app.ui.error_presenter import message_for
 
@@ -77,7 +77,7 @@ class ModelSetupDialog(QDialog):
         self.setMinimumWidth(600)
         self.entry: Any = None  # the catalog entry a Download button press fetches
         self.download_options: dict[str, Any] = {}
-        self.runner = runner or DownloadRunner()
+        self.runner = runner or DownloadRunner(parent=self)
         intro = QLabel(
             "<h3>Choose the model that answers</h3><p>Enclave runs the model on this machine. "
             "The only time it uses the network is a download you start here.</p>",
@@ -134,22 +134,19 @@ class ModelSetupDialog(QDialog):
         self.cancel_button.clicked.connect(lambda: self._say("Cancelling…"))
         self.import_button.clicked.connect(self._on_import_clicked)
         self.demo_button.clicked.connect(self._on_demo_clicked)
-        self.runner.event_emitted.connect(self._on_event)
+        self.runner.progress.connect(self._on_progress)
         self.runner.failed.connect(self._on_failed)
-        self.runner.ended.connect(self._on_ended)
+        self.runner.finished.connect(self._on_finished)
         self._set_running(False)
         if recommend:
-            run_in_pool(
-                _recommendation,
-                on_done=self._show_recommendation,
-                on_failed=self._show_unavailable,
-                owner=self,
-            )
+            job = start_job(lambda _cancel: _recommendation(), name="fit planner", owner=self)
+            job.finished.connect(self._on_recommendation_finished)
+            job.failed.connect(self._on_recommendation_failed)
 
     @property
     def downloading(self) -> bool:
         """Whether a download is running."""
-        return self.runner.isRunning()
+        return self.runner.running
 
     def set_entry(self, entry: Any, *, text: str = "") -> None:
         """The catalog model Download fetches (the fit planner's choice, or a test's)."""
@@ -173,16 +170,17 @@ class ModelSetupDialog(QDialog):
             self.runner.pause()
         super().done(result)
 
-    def _show_recommendation(self, result: object) -> None:
-        entry, text = result if isinstance(result, tuple) else (None, str(result))
-        if self.entry is None:
+    def _on_recommendation_finished(self, ended: JobEnded) -> None:
+        if ended.outcome is Outcome.DONE and self.entry is None:
+            assert isinstance(ended.result, tuple)
+            entry, text = ended.result
             self.set_entry(entry, text=str(text))
 
-    def _show_unavailable(self, exc: object) -> None:
+    def _on_recommendation_failed(self, exc: object) -> None:
         logger.info("no recommendation: %s", type(exc).__name__)
-        self.recommendation.setText("The fit planner is not available in this build; import a .gguf file.")
+        self.recommendation.setText("Could not work out what fits this machine; import a .gguf file.")
 
-    def _on_event(self, event: object) -> None:
+    def _on_progress(self, event: object) -> None:
         from app.core.store.progress import ByteProgress, ModelReady, StageChanged
 
         if isinstance(event, ByteProgress):
@@ -200,18 +198,19 @@ class ModelSetupDialog(QDialog):
         text = message_for(exc) if isinstance(exc, BaseException) else None
         self._say(f"The download stopped: {text}" if text else "The download stopped.")
 
-    def _on_ended(self, outcome: str) -> None:
+    def _on_finished(self, ended: JobEnded) -> None:
         self._set_running(False)
-        if outcome == "paused":
+        outcome = ended.outcome
+        if outcome is Outcome.STOPPED:
             self.download_button.setText("Resume download")
             self._say(f"Paused at {self.progress.value() / 10:.0f}%. Resume continues from there.")
-        elif outcome == "cancelled":
+        elif outcome is Outcome.CANCELLED:
             self.download_button.setText("Download recommended model")
             self.progress.setValue(0)
             self._say("Download cancelled; the partial file was deleted.")
-        elif outcome == "done" and self.isVisible():
+        elif outcome is Outcome.DONE and self.isVisible():
             self.accept()
-        elif outcome == "failed":
+        elif outcome is Outcome.FAILED:
             self.download_button.setText("Resume download")
 
     def _set_running(self, running: bool) -> None:

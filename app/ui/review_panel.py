@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.theme import code_font, is_dark
+
+if TYPE_CHECKING:
+    from app.core.agent.events import EditProposed, EditResolved
 
 
 def diff_html(diff: str, *, dark: bool) -> str:
@@ -159,13 +163,13 @@ class ReviewPanel(QWidget):
         self.cards: dict[int, EditCard] = {}
         self._applied: list[int] = []  # applied edits, newest last (the agent's undo order)
 
-    def add_edit(self, event: object) -> EditCard:
-        """Show an `EditProposed`; its reply (when present) is answered from the card."""
-        reply = getattr(event, "reply", None)
+    def add_edit(self, event: EditProposed) -> EditCard:
+        """Show a proposed edit; its reply (when present) is answered from the card."""
+        reply = event.reply
         card = EditCard(
-            edit_id=int(getattr(event, "edit_id", 0)),
-            path=str(getattr(event, "path", "")),
-            diff=str(getattr(event, "diff", "")),
+            edit_id=event.edit_id,
+            path=event.path,
+            diff=event.diff,
             needs_answer=reply is not None,
             parent=self,
         )
@@ -177,14 +181,13 @@ class ReviewPanel(QWidget):
         self.cards[card.edit_id] = card
         return card
 
-    def resolve(self, event: object) -> None:
-        """Show an `EditResolved`."""
-        card = self.cards.get(int(getattr(event, "edit_id", -1)))
+    def resolve(self, event: EditResolved) -> None:
+        """Show what became of a proposed edit."""
+        card = self.cards.get(event.edit_id)
         if card is None:
             return
-        applied = bool(getattr(event, "applied", False))
-        card.resolve(applied=applied, reason=str(getattr(event, "reason", "")))
-        if applied:
+        card.resolve(applied=event.applied, reason=event.reason)
+        if event.applied:
             self._applied.append(card.edit_id)
         self._refresh_undo()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
 from app.core.runtime.load_settings import short_off
 from app.ui.theme import is_dark
+
+if TYPE_CHECKING:
+    from app.core.runtime.local_model import ModelInfo
 
 # Offline is the normal state (green); an open gate (a download the user started) is amber.
 _OFFLINE = {"light": "#2e7d32", "dark": "#81c784"}
@@ -58,21 +63,18 @@ class EnclaveStatusBar(QStatusBar):
         style.unpolish(self.privacy)
         style.polish(self.privacy)
 
-    def set_model(self, info: object | None, *, note: str = "") -> None:
+    def set_model(self, info: ModelInfo | None, *, note: str = "") -> None:
         """Model name and backend (with the reason for a fallback)."""
         if info is None:
             self.model.setText(note or "No model")
             self.model.setToolTip("Models > Set up a model… to get one")
             return
-        name = getattr(info, "name", "model")
-        backend = str(getattr(info, "backend", "cpu")).upper()
-        load_note = str(getattr(info, "load_note", ""))
+        backend = info.backend.upper()
         # A setting the first-use probe had to turn off shows in the bar, the reason in the tip.
-        off = short_off(tuple(getattr(info, "turned_off", ())))
-        self.model.setText(f"{name} · {backend}" + (f" · {off}" if off else ""))
-        reason = getattr(info, "backend_reason", "")
-        tip = f"{backend}: {reason}" if reason else backend
-        self.model.setToolTip(tip + (f"\n{load_note}" if load_note else ""))
+        off = short_off(info.turned_off)
+        self.model.setText(f"{info.name} · {backend}" + (f" · {off}" if off else ""))
+        tip = f"{backend}: {info.backend_reason}" if info.backend_reason else backend
+        self.model.setToolTip(tip + (f"\n{info.load_note}" if info.load_note else ""))
 
     def set_index(self, text: str) -> None:
         """Index state: Indexing 40%, 1,234 files, unavailable…"""

@@ -1,4 +1,4 @@
-"""Qt test fixtures: offscreen platform before any QApplication, no QThread left running."""
+"""Qt test fixtures: offscreen platform before any QApplication, no thread or job left running."""
 
 from __future__ import annotations
 
@@ -13,19 +13,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QThread
 
-from app.ui import threads
+from tests.ui import leaks
 
 
 @pytest.fixture(autouse=True)
-def no_thread_left_running(qapp: object) -> Iterator[None]:
-    """Fail any test that leaves a QThread (one the app created) running."""
-    before = {id(t) for t in threads.live_threads()}
+def no_thread_left_running(qtbot: object) -> Iterator[None]:
+    """Fail any test that leaves a QThread or a background job (one the app started) running."""
+    before = leaks.snapshot()
     yield
-    leaked = [t for t in threads.live_threads() if id(t) not in before and t.isRunning()]
-    for thread in leaked:
-        thread.quit()
-        thread.wait(5000)
-    assert not leaked, f"test left QThreads running: {[t.objectName() or type(t).__name__ for t in leaked]}"
+    leaked = leaks.left_running(qtbot, before)
+    assert not leaked, f"test left work running: {leaked}"
     assert isinstance(QThread.currentThread(), QThread)
 
 

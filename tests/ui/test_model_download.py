@@ -17,6 +17,7 @@ from app.core.store.location import StoreLocation
 from app.core.store.manifest import Manifest
 from app.core.store.progress import ByteProgress, RateMeter
 from app.ui.app import EnclaveApp
+from app.ui.background import Outcome
 from app.ui.download_runner import DownloadRunner
 from app.ui.status_bar import privacy_colour
 from tests.integration.test_download import NAME, REPO, make_entry
@@ -107,10 +108,10 @@ def test_pause_keeps_the_bytes_and_a_second_start_resumes(qtbot, enclave, hub, t
     dialog = _open(enclave, size, release)
     dialog.download_button.click()
     qtbot.waitUntil(lambda: dialog.pause_button.isEnabled() and dialog.progress.value() > 0, timeout=10000)
-    with qtbot.waitSignal(dialog.runner.ended, timeout=10000) as ended:
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000) as ended:
         dialog.pause_button.click()
         release.set()
-    assert ended.args == ["paused"]
+    assert ended.args[0].outcome is Outcome.STOPPED
     staged = StoreLocation.default().staging("tiny") / NAME
     kept = staged.stat().st_size
     assert 0 < kept < size
@@ -131,10 +132,10 @@ def test_cancel_deletes_the_partial_download(qtbot, enclave, hub, tiny_qwen2):
     dialog = _open(enclave, tiny_qwen2.stat().st_size, release)
     dialog.download_button.click()
     qtbot.waitUntil(lambda: dialog.cancel_button.isEnabled() and dialog.progress.value() > 0, timeout=10000)
-    with qtbot.waitSignal(dialog.runner.ended, timeout=10000) as ended:
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000) as ended:
         dialog.cancel_button.click()
         release.set()
-    assert ended.args == ["cancelled"]
+    assert ended.args[0].outcome is Outcome.CANCELLED
     assert not StoreLocation.default().staging("tiny").exists()
     assert "cancelled" in dialog.progress_label.text()
     assert enclave.window.presenter.history == []  # a cancel shows no error
@@ -145,8 +146,8 @@ def test_a_failed_download_is_reported_in_the_dialog(qtbot, enclave, hub, tiny_q
     dialog = enclave.show_model_setup(runner=DownloadRunner())
     dialog.set_entry(make_entry((CatalogFile("absent.gguf", 10, ""),)))
     dialog.download_options = {"probe": False, "retry_delay": 0.0}
-    with qtbot.waitSignal(dialog.runner.ended, timeout=10000) as ended:
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000) as ended:
         dialog.download_button.click()
-    assert ended.args == ["failed"]
+    assert ended.args[0].outcome is Outcome.FAILED
     assert "The download stopped:" in dialog.progress_label.text()
     assert "file is not in the repository" in dialog.progress_label.text()

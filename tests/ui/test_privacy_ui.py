@@ -99,8 +99,10 @@ def test_export_conversation_writes_markdown_or_json_by_suffix(qtbot, enclave, t
     for name in ("chat.md", "chat.json"):
         target = tmp_path / name
         monkeypatch.setattr(privacy_actions, "ask_export_path", lambda _w, start, t=target: t)
-        w.menu_actions["export"].trigger()
-        assert target.is_file()
+        with qtbot.waitSignal(w.privacy.exported, timeout=5000) as exported:
+            w.menu_actions["export"].trigger()
+        assert exported.args == [target] and target.is_file()
+        assert f"Exported 2 messages to {target}" in w.status.currentMessage()
     markdown = (tmp_path / "chat.md").read_text()
     assert "## You\n\nwhere is the retry?" in markdown and "## Enclave\n\nIt is in `net.py`." in markdown
     document = json.loads((tmp_path / "chat.json").read_text())
@@ -112,6 +114,7 @@ def test_export_conversation_writes_markdown_or_json_by_suffix(qtbot, enclave, t
     # Cancelling the file dialog writes nothing.
     monkeypatch.setattr(privacy_actions, "ask_export_path", lambda _w, start: None)
     w.menu_actions["export"].trigger()
+    assert w.privacy.job is not None and not w.privacy.job.running  # nothing new was started
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.json", "chat.md"]
 
 
@@ -137,7 +140,8 @@ def test_forget_everything_asks_first_then_clears_paths_ledger_and_conversation(
     assert "an answer" in w.chat.transcript.toPlainText()
 
     monkeypatch.setattr(privacy_actions, "confirm_forget", lambda _w: True)
-    w.menu_actions["forget"].trigger()
+    with qtbot.waitSignal(w.privacy.forgotten, timeout=5000):
+        w.menu_actions["forget"].trigger()
     assert w.settings.recent_projects == []
     assert str(project) not in settings_file.read_text()
     assert Settings.load(settings_file).recent_projects == []
@@ -175,7 +179,8 @@ def test_model_picker_lists_installed_models_and_the_demo_and_switches(
     manifest.save()
     tiny_qwen3 = installed
     picker = w.chat.model_picker
-    picker.refresh()
+    with qtbot.waitSignal(picker.choices_loaded, timeout=10000):
+        picker.refresh()
     labels = [picker.itemText(i) for i in range(picker.count())]
     assert labels[0] == "No model"
     assert any(label.startswith("tiny-qwen2.gguf") for label in labels)
@@ -191,7 +196,8 @@ def test_model_picker_lists_installed_models_and_the_demo_and_switches(
     qtbot.waitUntil(lambda: w.chat.input.isEnabled(), timeout=5000)
     assert Path(picker.itemData(0)) == tiny_qwen2
     # The loaded model is listed once, first; picking another one switches the worker's model.
-    picker.refresh()
+    with qtbot.waitSignal(picker.choices_loaded, timeout=10000):
+        picker.refresh()
     labels = [picker.itemText(i) for i in range(picker.count())]
     assert sum(label.startswith("tiny-qwen2.gguf") for label in labels) == 0
     index = next(i for i, label in enumerate(labels) if label.startswith("tiny-q3 ("))

@@ -70,18 +70,18 @@ def test_a_new_file_on_disk_becomes_mentionable(qtbot, tmp_path):
 
 
 def test_a_cancelled_build_cannot_deliver_its_index(qtbot, tmp_path):
-    from app.ui.index_runner import IndexRunner
+    from app.ui.index_runner import IndexReady, IndexRunner
 
     runner = IndexRunner(watch=False)
     for name in ("old", "new"):
         (tmp_path / name).mkdir()
         (tmp_path / name / f"{name}.py").write_text("x = 1\n")
     runner.build(tmp_path / "old")
-    stale = runner._current
+    stale = runner.job
     with qtbot.waitSignal(runner.ready, timeout=20000) as ready:
         runner.build(tmp_path / "new")
-        stale.done.emit("stale index", None)  # queued late from the cancelled build
-    assert ready.args[0] != "stale index"
+        stale.progress.emit(IndexReady("stale index", None))  # queued late from the cancelled build
+    assert ready.args[0].index != "stale index"
     assert runner.index.files() == ["new.py"]
     runner.stop(wait=True)
 
