@@ -128,7 +128,7 @@ class ChatPanel(QWidget):
         self.transcript.link_activated.connect(self._on_link_activated)
         self.set_context(used=0, size=0)
         self._update_mode_button()
-        self._set_busy(False)
+        self._set_busy(busy=False)
         self.transcript.show_conversation(self.conversation)
 
     # -- state from outside -----------------------------------------------------------
@@ -143,7 +143,7 @@ class ChatPanel(QWidget):
         """Plan | build."""
         return self._mode
 
-    def set_ready(self, ready: bool, *, reason: str = "") -> None:
+    def set_ready(self, *, ready: bool, reason: str = "") -> None:
         """Enable asking (a model is loaded) or show why not."""
         self.input.setEnabled(ready)
         self.send_button.setEnabled(ready and not self._busy)
@@ -271,16 +271,16 @@ class ChatPanel(QWidget):
         leaf = self.conversation.leaf()
         assert leaf is not None
         mentions = tuple(dict.fromkeys(_MENTION.findall(text)))
-        self._set_busy(True)
+        self._set_busy(busy=True)
         self.transcript.show_conversation(self.conversation, streaming=True)
         self.ask_requested.emit(AskRequest(reply_id=leaf.id, mode=self._mode, mentions=mentions))
 
     def _finish(self) -> None:
         self._render_timer.stop()
-        self._set_busy(False)
+        self._set_busy(busy=False)
         self.transcript.update_last(self.conversation, streaming=False)
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, *, busy: bool) -> None:
         self._busy = busy
         self.stop_button.setEnabled(busy)
         self.send_button.setEnabled(not busy and self.input.isEnabled())

@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         picker.file_requested.connect(self.model_file_requested)
         picker.setup_requested.connect(self.model_setup_requested)
         self.chat.set_ready(
-            False,
+            ready=False,
             reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
             "You can still browse and search the project.",
         )
@@ -337,12 +337,12 @@ class MainWindow(QMainWindow):
         if not self._n_ctx and self.worker.has_model:
             self._n_ctx = int(getattr(getattr(self.worker, "_model", None), "n_ctx", 0) or 0)
         self.chat.set_context(used=0, size=self._n_ctx)
-        self.chat.set_ready(True)
+        self.chat.set_ready(ready=True)
 
     def _on_model_unloaded(self) -> None:
         self.status.set_model(None)
         self.chat.model_picker.set_current(None)
-        self.chat.set_ready(False, reason="No model loaded.")
+        self.chat.set_ready(ready=False, reason="No model loaded.")
 
     def _on_context_used(self, used: int) -> None:
         self.chat.set_context(used=used, size=self._n_ctx)

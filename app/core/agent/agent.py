@@ -31,6 +31,7 @@ from app.core.events import CancelToken
 from app.core.names import quote_name
 from app.core.runtime.chat_template import Message, ToolCall
 from app.core.runtime.generation import ChatModel, Sampling
+from app.core.text_file import decode_text
 
 logger = logging.getLogger(__name__)
 DOOM_LOOP_REPEATS = 3
@@ -270,7 +271,7 @@ class Agent:
             parts.append("Project map (main files and definitions):\n" + self._map)
         for rel in self.pinned:
             try:
-                data = (self.root.path / rel).read_text(encoding="utf-8", errors="replace")
+                data = decode_text((self.root.path / rel).read_bytes())[0]
             except OSError:
                 continue
             data = data[: self.options.pinned_file_chars]

@@ -69,7 +69,7 @@ def execute(
     except ToolError as exc:
         yield ToolCallStarted(call_id, call.name or "?", dict(call.arguments), step)
         result = ToolResult(f"error: {exc}", ok=False)
-        yield ToolCallFinished(call_id, call.name or "?", False, result.output)
+        yield ToolCallFinished(call_id, call.name or "?", ok=False, output=result.output)
         return result
     yield ToolCallStarted(call_id, tool.spec.name, args, step)
     try:

@@ -15,6 +15,7 @@ from app.core.index import (
     syntax_diagnostics,
     walk,
 )
+from app.core.text_file import decode_text
 
 
 class IndexAdapter:
@@ -92,7 +93,7 @@ class IndexBeingBuilt:
         """Definitions parsed from the file (or `text`) on request."""
         if text is None:
             try:
-                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
+                text = decode_text((self.root / path).read_bytes())[0]
             except OSError:
                 return []
         return [_info(s) for s in symbols_in_text(text, path=path)]

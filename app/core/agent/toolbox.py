@@ -24,6 +24,7 @@ from app.core.agent.index_port import ProjectIndexPort
 from app.core.agent.permissions import Permissions, always_pattern, wildcard
 from app.core.agent.tools.base import ToolError
 from app.core.events import CancelToken
+from app.core.text_file import TextFormat
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class EditSession:
         cancel: CancelToken,
     ) -> Generator[Event, None, str]:
         """Show the diff, wait for acceptance, write; returns what to tell the model."""
-        old_text = encoding.decode(old) if old is not None else ""
+        old_text = editable_text(encoding, old) if old is not None else ""
         if old is not None and new_text == old_text:
             raise ToolError(f"{relpath}: the edit changes nothing")
         diff = unified_diff(old_text, new_text, path=relpath)
@@ -219,39 +220,17 @@ def _only_hunks(
     return text, note
 
 
-@dataclass(frozen=True)
-class TextFormat:
-    """How a file's text is stored: BOM and line endings, kept across an edit."""
+def editable_text(fmt: TextFormat, data: bytes) -> str:
+    """The text of a file about to be edited: LF endings, no BOM.
 
-    bom: bool = False
-    newline: str = "\n"
+    Raises:
+        ToolError: the bytes are not UTF-8 (an edit would garble them).
 
-    @classmethod
-    def sniff(cls, data: bytes | None) -> TextFormat:
-        """The format of existing bytes (None: a new file with LF endings)."""
-        if not data:
-            return cls()
-        bom = data.startswith(b"\xef\xbb\xbf")
-        return cls(bom=bom, newline="\r\n" if b"\r\n" in data[:65536] else "\n")
-
-    def decode(self, data: bytes) -> str:
-        """Text with LF endings and no BOM.
-
-        Raises:
-            ToolError: the bytes are not UTF-8.
-
-        """
-        try:
-            text = data.decode("utf-8-sig" if self.bom else "utf-8")
-        except UnicodeDecodeError:
-            raise ToolError("the file is not UTF-8 text; it cannot be edited here") from None
-        return text.replace("\r\n", "\n")
-
-    def encode(self, text: str) -> bytes:
-        """Bytes in this format."""
-        if self.newline != "\n":
-            text = text.replace("\n", self.newline)
-        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+    """
+    try:
+        return fmt.decode(data)
+    except UnicodeDecodeError:
+        raise ToolError("the file is not UTF-8 text; it cannot be edited here") from None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from typing import Any
 from app.core.agent.edits.blocks import EditBlock, find_blocks, normalize_path
 from app.core.agent.edits.planner import SMALL_FILE_LINES, plan_edit
 from app.core.agent.events import Event
-from app.core.agent.toolbox import TextFormat, ToolContext
+from app.core.agent.toolbox import ToolContext, editable_text
 from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
 from app.core.privacy.secrets import is_secret_path
+from app.core.text_file import TextFormat
 
 Run = Generator[Event, None, ToolResult]
 
@@ -77,7 +78,7 @@ def apply_block(ctx: ToolContext, raw_path: str, *, symbol: str, whole: bool, co
     block = _block_for(ctx, raw_path, rel, content)
     old = path.read_bytes() if path.exists() else None
     fmt = TextFormat.sniff(old)
-    old_text = fmt.decode(old) if old is not None else None
+    old_text = editable_text(fmt, old) if old is not None else None
     if whole and old_text is not None and not block.sections:
         lines = old_text.count("\n") + 1
         if lines > SMALL_FILE_LINES:
