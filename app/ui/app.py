@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from app.commands.output import emit_jsonl, warn
 from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
@@ -224,7 +224,7 @@ class EnclaveApp(QObject):
         out.parent.mkdir(parents=True, exist_ok=True)
         ok = self.window.grab().save(str(out), "PNG")
         if not ok:
-            print(f"enclave: could not write {out}", file=sys.stderr)
+            warn(f"enclave: could not write {out}")
         leaf = self.window.chat.conversation.leaf()
         summary = {
             "screenshot": str(out),
@@ -236,7 +236,7 @@ class EnclaveApp(QObject):
             "answer_chars": len(leaf.text) if leaf is not None and leaf.role == "assistant" else 0,
             "finish": leaf.finish if leaf is not None and leaf.role == "assistant" else "",
         }
-        print(json.dumps(summary), flush=True)
+        emit_jsonl(summary)
         self.window.close()
         QApplication.exit(0 if ok else 1)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.errors import EnclaveError
@@ -133,20 +133,19 @@ class ModelPicker(QComboBox):
             self.refresh()
 
     def _fill(self) -> None:
-        self.blockSignals(True)
-        self.clear()
-        current = self._current.resolve() if self._current else None
-        known = [c for c in self._known if c.path.resolve() != current]
-        self.addItem(self._current_label, str(self._current) if self._current else None)
-        for choice in known:
-            self.addItem(choice.label, str(choice.path))
-            if choice.note:
-                self.setItemData(self.count() - 1, choice.note, Qt.ItemDataRole.ToolTipRole)
-        self.insertSeparator(self.count())
-        self.addItem("Use a model file…", _FILE)
-        self.addItem("Set up a model…", _SETUP)
-        self.setCurrentIndex(0)
-        self.blockSignals(False)
+        with QSignalBlocker(self):  # a refill is not the user's choice
+            self.clear()
+            current = self._current.resolve() if self._current else None
+            known = [c for c in self._known if c.path.resolve() != current]
+            self.addItem(self._current_label, str(self._current) if self._current else None)
+            for choice in known:
+                self.addItem(choice.label, str(choice.path))
+                if choice.note:
+                    self.setItemData(self.count() - 1, choice.note, Qt.ItemDataRole.ToolTipRole)
+            self.insertSeparator(self.count())
+            self.addItem("Use a model file…", _FILE)
+            self.addItem("Set up a model…", _SETUP)
+            self.setCurrentIndex(0)
 
     def _on_activated(self, index: int) -> None:
         data = self.itemData(index)

@@ -137,7 +137,7 @@ class ModelSetupDialog(QDialog):
         self.runner.progress.connect(self._on_progress)
         self.runner.failed.connect(self._on_failed)
         self.runner.finished.connect(self._on_finished)
-        self._set_running(False)
+        self._set_running(running=False)
         if recommend:
             job = start_job(lambda _cancel: _recommendation(), name="fit planner", owner=self)
             job.finished.connect(self._on_recommendation_finished)
@@ -159,7 +159,7 @@ class ModelSetupDialog(QDialog):
         """Download (or resume downloading) `entry`; False when there is nothing to start."""
         if self.entry is None or not self.runner.start_download(self.entry, **self.download_options):
             return False
-        self._set_running(True)
+        self._set_running(running=True)
         self.progress.show()
         self._say(f"Connecting to download {self.entry.id}…")
         return True
@@ -199,7 +199,7 @@ class ModelSetupDialog(QDialog):
         self._say(f"The download stopped: {text}" if text else "The download stopped.")
 
     def _on_finished(self, ended: JobEnded) -> None:
-        self._set_running(False)
+        self._set_running(running=False)
         outcome = ended.outcome
         if outcome is Outcome.STOPPED:
             self.download_button.setText("Resume download")
@@ -213,7 +213,7 @@ class ModelSetupDialog(QDialog):
         elif outcome is Outcome.FAILED:
             self.download_button.setText("Resume download")
 
-    def _set_running(self, running: bool) -> None:
+    def _set_running(self, *, running: bool) -> None:
         self.download_button.setEnabled(not running and self.entry is not None)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
