@@ -46,4 +46,4 @@ def run_gui(args: list[str]) -> int:
 
         warn(f"enclave: the desktop app needs PySide6 ({exc}); the CLI still works: enclave --help")
         return 1
-    return run_app(args)
+    return run_app(ns)

@@ -164,7 +164,7 @@ def test_bad_values_exit_2_from_the_command_line() -> None:
 def test_the_gui_is_not_loaded_for_an_unknown_command(monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[list[str]] = []
     fake = types.ModuleType("app.ui.app")
-    fake.run_app = lambda args: opened.append(args) or 0  # type: ignore[attr-defined]
+    fake.run_app = lambda ns: opened.append(ns) or 0  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "app.ui.app", fake)
     assert not is_cli_invocation(["bogus"])
     assert run_gui(["bogus"]) == 2
@@ -172,15 +172,15 @@ def test_the_gui_is_not_loaded_for_an_unknown_command(monkeypatch: pytest.Monkey
 
 
 def test_an_existing_folder_still_opens_the_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[list[str]] = []
+    opened: list[argparse.Namespace] = []
     fake = types.ModuleType("app.ui.app")
-    fake.run_app = lambda args: opened.append(args) or 0  # type: ignore[attr-defined]
+    fake.run_app = lambda ns: opened.append(ns) or 0  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "app.ui.app", fake)
     assert run_gui([str(tmp_path), "--screenshot", str(tmp_path / "out.png"), "--no-model"]) == 0
     assert run_gui(["--screenshot", "out.png"]) == 0  # no project: the window opens empty
     assert run_gui([]) == 0
-    assert opened == [
-        [str(tmp_path), "--screenshot", str(tmp_path / "out.png"), "--no-model"],
-        ["--screenshot", "out.png"],
-        [],
+    assert [(ns.project, ns.screenshot, ns.no_model) for ns in opened] == [
+        (str(tmp_path), str(tmp_path / "out.png"), True),
+        (None, "out.png", False),
+        (None, None, False),
     ]

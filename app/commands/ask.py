@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from app.commands.arguments import positive_int, prompt_text
-from app.commands.project_index import add_index_options, open_index
+from app.commands.index_options import add_index_options, open_index
 
 
 def register(subparsers: Any) -> None:
@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
     from app.core import services
     from app.core.agent import AgentOptions, Mode, ScriptedModel
     from app.core.agent.events import TurnDone
+    from app.core.cancel import CancelToken
     from app.core.errors import EnclaveError
-    from app.core.events import CancelToken
 
     root = Path(args.path).expanduser()
     if not root.is_dir():

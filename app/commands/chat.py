@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.interrupts import ctrl_c_cancels
     from app.commands.model_loading import load_local_model
     from app.commands.output import emit_json, say, warn
+    from app.core.cancel import CancelToken
     from app.core.errors import EnclaveError
-    from app.core.events import CancelToken
     from app.core.runtime.chat_template import Message
     from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
 

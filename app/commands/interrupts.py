@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterator
 from typing import Any
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 
 @contextlib.contextmanager

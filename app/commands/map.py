@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from app.commands.arguments import positive_int
-from app.commands.project_index import add_index_options, open_index
+from app.commands.index_options import add_index_options, open_index
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the outline."""
     from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import say
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
 
     with ctrl_c_cancels(CancelToken()) as cancel:
         index = open_index(args, args.path, cancel=cancel)

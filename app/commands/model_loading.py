@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from app.commands.interrupts import ctrl_c_cancels
 from app.commands.output import warn
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 if TYPE_CHECKING:
     from app.core.runtime.local_model import LocalModel

@@ -109,7 +109,7 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     """Download one catalog model, showing progress; Ctrl-C cancels cleanly."""
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
     from app.core.store.catalog import load_catalog
     from app.core.store.download import download_model
 
@@ -125,7 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Import a local .gguf after validating, hashing and probe-loading it."""
     from pathlib import Path
 
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
     from app.core.store.model_import import import_model
 
     cancel = CancelToken()
@@ -183,7 +183,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     """Re-hash installed models; exit 1 when any changed or went missing."""
     from app.commands.output import progress, say
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
     from app.core.store.catalog import load_catalog
     from app.core.store.location import StoreLocation
     from app.core.store.manage import VerifyResult, verify_models

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.commands.project_index import add_index_options, open_index
+from app.commands.index_options import add_index_options, open_index
 
 
 def register(subparsers: Any) -> None:
@@ -22,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
     """Print the symbols."""
     from app.commands.interrupts import ctrl_c_cancels
     from app.commands.output import emit_json, escape_name, say
+    from app.core.cancel import CancelToken
     from app.core.errors import EnclaveError
-    from app.core.events import CancelToken
 
     with ctrl_c_cancels(CancelToken()) as cancel:
         index = open_index(args, args.path, cancel=cancel)

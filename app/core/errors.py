@@ -33,3 +33,7 @@ class Cancelled(EnclaveError):
 
 class NoModelError(EnclaveError):
     """No model is installed or chosen; front ends guide the user to get one."""
+
+
+class ToolError(EnclaveError):
+    """A tool refused or failed; the message goes back to the model so it can retry."""

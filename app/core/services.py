@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.settings import Settings
 
 if TYPE_CHECKING:

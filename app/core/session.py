@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from app.core.agent.agent import Agent, AgentOptions, AgentState, TurnRequest
+from app.core.agent.index_adapter import IndexAdapter, IndexBeingBuilt
 from app.core.agent.index_port import ProjectIndexPort
 from app.core.agent.modes import Mode
 from app.core.agent.permissions import Permissions
-from app.core.agent.project_index import IndexAdapter, IndexBeingBuilt
 from app.core.agent.skills import Skill, load_skills
+from app.core.cancel import CancelToken
 from app.core.conversation import Conversation
 from app.core.errors import NoModelError
-from app.core.events import CancelToken
 from app.core.runtime.generation import Sampling
 
 logger = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from collections.abc import Callable
@@ -241,11 +242,8 @@ class EnclaveApp(QObject):
         QApplication.exit(0 if ok else 1)
 
 
-def run_app(args: list[str]) -> int:
-    """Run the GUI until the window closes."""
-    from app.gui import build_gui_parser
-
-    ns = build_gui_parser().parse_args(args)
+def run_app(ns: argparse.Namespace) -> int:
+    """Run the GUI until the window closes; `ns` is `app.gui`'s parse of the command line."""
     logging.basicConfig(
         level=logging.DEBUG if ns.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

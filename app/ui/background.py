@@ -23,8 +23,8 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
-from app.core.events import CancelToken
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core import services
 from app.core.agent import Mode
 from app.core.agent import events as ev
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.runtime.generation import GenerationDone, TextDelta
 from app.core.session import Session
 from app.ui.chat_panel import AskRequest, ChatPanel

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.ui.background import Job
 
 logger = logging.getLogger(__name__)

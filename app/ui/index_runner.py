@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.ui.background import Job, JobEnded
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
-from app.core.events import CancelToken
 from app.core.settings import Settings
 from app.ui.threads import track
 

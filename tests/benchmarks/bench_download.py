@@ -23,7 +23,7 @@ def main() -> None:
     os.environ["ENCLAVE_HOME"] = str(home)
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
     from app.core.store.catalog import CatalogFile
     from app.core.store.download import download_model
     from app.core.store.progress import StageChanged

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
 from app.core.runtime.local_model import LocalModel

@@ -10,11 +10,11 @@ import pytest
 
 from app.core.agent import Agent, AgentOptions, Mode, TurnRequest
 from app.core.agent.events import ToolCallFinished, ToolCallStarted, TurnDone
+from app.core.agent.index_adapter import IndexBeingBuilt
 from app.core.agent.modes import tools_for
 from app.core.agent.permissions import Permissions
-from app.core.agent.project_index import IndexBeingBuilt
 from app.core.agent.prompts import system_prompt
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.runtime.chat_template import ChatTemplate, Message
 from app.core.runtime.generation import Sampling, StreamItem
 from app.core.runtime.local_model import LocalModel

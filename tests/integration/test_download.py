@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError, ModelFileError
-from app.core.events import CancelToken
 from app.core.privacy import guard
 from app.core.store.catalog import CatalogEntry, CatalogFile
 from app.core.store.download import download_model
@@ -218,7 +218,7 @@ def test_disk_filling_up_mid_download_leaves_nothing(hub: FakeHub, tmp_path: Pat
         f"""
         import resource, signal, sys
         from app.core.errors import EnclaveError
-        from app.core.events import CancelToken
+        from app.core.cancel import CancelToken
         from app.core.store.download import download_model
         from tests.integration.test_download import make_entry
         from app.core.store.catalog import CatalogFile
@@ -334,7 +334,7 @@ def test_download_works_under_the_network_guard_and_closes_it_again(hub: FakeHub
         f"""
         from app.core.privacy import guard
         guard.install()
-        from app.core.events import CancelToken
+        from app.core.cancel import CancelToken
         from app.core.store.download import download_model
         from app.core.store.catalog import CatalogFile
         from tests.integration.test_download import make_entry

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError, ModelFileError, ModelLoadError
-from app.core.events import CancelToken
 from app.core.runtime import load_probe, probe_cache
 from app.core.runtime.load_probe import safe_settings
 from app.core.runtime.load_settings import SMALL_BATCH, LoadSettings, fallbacks, model_params

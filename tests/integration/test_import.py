@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError, ModelFileError, ModelLoadError
-from app.core.events import CancelToken
 from app.core.store.catalog import Catalog, CatalogFile
 from app.core.store.location import StoreLocation
 from app.core.store.manifest import Manifest

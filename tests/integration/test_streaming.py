@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import ContextOverflowError
-from app.core.events import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
 from app.core.runtime.local_model import LocalModel

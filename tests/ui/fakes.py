@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, TextDelta
 
 

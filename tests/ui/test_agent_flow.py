@@ -77,7 +77,9 @@ def test_accepting_a_proposed_edit_writes_it_and_reloads_the_open_tab(qtbot, pro
     before = target.read_text()
     after = before.replace("attempts=3", "attempts=5")
     diff = "".join(
-        difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "a/pkg/net.py", "b/pkg/net.py")
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), "a/pkg/net.py", "b/pkg/net.py"
+        )
     )
 
     def factory(_request):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QPersistentModelIndex, QThread
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError
-from app.core.events import CancelToken
 from app.core.privacy import export as export_module
 from app.ui import privacy_actions
 from app.ui.background import Job, Outcome, running_jobs, start_job

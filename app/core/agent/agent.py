@@ -10,12 +10,14 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.core.agent.calls import execute
+from app.core.agent.call_runner import execute
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.context import assemble
+from app.core.agent.edit_session import EditSession
 from app.core.agent.edits.blocks import find_blocks
 from app.core.agent.edits.files import UndoStack
 from app.core.agent.events import ContextTrimmed, Event, TurnDone, TurnReason
+from app.core.agent.gate import Gate
 from app.core.agent.generate import StepStats, generate_step
 from app.core.agent.grammar import tool_call_grammar
 from app.core.agent.index_port import ProjectIndexPort
@@ -23,11 +25,10 @@ from app.core.agent.modes import Mode, all_tools, tools_for
 from app.core.agent.permissions import Permissions
 from app.core.agent.prompts import system_prompt
 from app.core.agent.skills import Skill, expand_skill, load_skills
-from app.core.agent.toolbox import EditSession, Gate, Limits, ToolContext
-from app.core.agent.toolcalls import ParsedCall, canonical, split_reply
-from app.core.agent.tools.base import ToolError
-from app.core.errors import Cancelled, ContextOverflowError
-from app.core.events import CancelToken
+from app.core.agent.tool_call_parser import ParsedCall, canonical, split_reply
+from app.core.agent.tools.base import Limits, ToolContext
+from app.core.cancel import CancelToken
+from app.core.errors import Cancelled, ContextOverflowError, ToolError
 from app.core.names import quote_name
 from app.core.runtime.chat_template import Message, ToolCall
 from app.core.runtime.generation import ChatModel, Sampling

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from app.core.agent.tools.base import ToolError
+from app.core.errors import ToolError
 
 
 class ProjectRoot:

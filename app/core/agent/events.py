@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 Decision = Literal["once", "always", "reject"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.agent.events import AssistantText, Event
-from app.core.agent.toolcalls import CLOSE, OPEN, find_open, in_fence
-from app.core.events import CancelToken
+from app.core.agent.tool_call_parser import CLOSE, OPEN, find_open, in_fence
+from app.core.cancel import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import ChatModel, GenerationDone, Sampling, TextDelta
 from app.core.runtime.holdback import partial_tail

@@ -1,6 +1,6 @@
 """What the agent needs from the project index, as a port.
 
-`app.core.agent.project_index` adapts the real index (app.core.index) to it; the agent
+`app.core.agent.index_adapter` adapts the real index (app.core.index) to it; the agent
 builds one itself when none is passed in.
 """
 

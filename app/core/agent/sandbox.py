@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.agent.sandbox_binds import SANDBOX_HOME, SANDBOX_TMP, sandbox_argv, toolchain_dirs
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 
 @dataclass(frozen=True)

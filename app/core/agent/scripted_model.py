@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError
-from app.core.events import CancelToken
 from app.core.runtime.chat_template import Message
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
 

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from app.core.index.content import read_source, skip_reason
     from app.core.index.diagnostics import syntax_diagnostics
+    from app.core.index.isolate import symbols_in_text
     from app.core.index.languages import language_for_path, supported_languages
     from app.core.index.project_index import ProjectIndex
     from app.core.index.records import (
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
         SyntaxDiagnostic,
     )
     from app.core.index.repo_map import estimate_tokens
-    from app.core.index.tags import symbols_in_text
 
 # `walk` is also the name of its submodule, so it is imported eagerly (the submodule is light).
 from app.core.index.walk import WalkEntry, WalkStats, is_indexable, walk
@@ -81,7 +81,7 @@ _EXPORTS = {
     "read_source": "app.core.index.content",
     "skip_reason": "app.core.index.content",
     "supported_languages": "app.core.index.languages",
-    "symbols_in_text": "app.core.index.tags",
+    "symbols_in_text": "app.core.index.isolate",
     "syntax_diagnostics": "app.core.index.diagnostics",
 }
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from app.core.errors import Cancelled
 from app.core.index.budget import OverBudget, budget_seconds
+from app.core.index.languages import language_for_path
+from app.core.index.records import Symbol
 from app.core.index.tags import FileTags, extract_tags
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def extract_tags_bounded(
 def _in_child(
     data: bytes, *, language: str, path: str, budget_s: float, stop: Callable[[], bool] | None
 ) -> FileTags | None:
-    from app.core.index.parser_pool import start_method
+    from app.core.index.process_start import start_method
 
     context: Any = multiprocessing.get_context(start_method())  # typeshed's BaseContext has no Process
     receiver, sender = context.Pipe(duplex=False)
@@ -92,3 +94,18 @@ def _child_main(conn: Connection, data: bytes, language: str, path: str, budget_
         conn.send(("over", None))
     finally:
         conn.close()
+
+
+def symbols_in_text(text: str | bytes, *, path: str, language: str | None = None) -> tuple[Symbol, ...]:
+    """The definitions in `text` (e.g. an edit not yet on disk), parsed as `path`'s language."""
+    language = language or language_for_path(path)
+    if language is None:
+        return ()
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        tags = extract_tags_bounded(data, language=language, path=path)
+    except OverBudget:
+        # The index skips such a file too: an edit's check must not hang on it either.
+        logger.info("symbols of %r skipped: over the parse time budget (%d bytes)", path, len(data))
+        return ()
+    return tags.symbols if tags else ()

@@ -18,15 +18,13 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing
-import os
-import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.index.parse import FileJob, index_batch, lower_priority, start_worker, warm_up
+from app.core.index.process_start import start_method
 from app.core.index.records import FileRecord
 
 logger = logging.getLogger(__name__)
@@ -39,28 +37,7 @@ BATCH_FILES = 24
 BATCH_BYTES = 1_000_000
 # How long a closing pool waits for a stopped worker to exit before terminating it.
 _GRACE_S = 0.3
-# Tests and benchmarks may pin a start method; None chooses as the module docstring says.
-START_METHOD: str | None = None
-
 BatchResult = list[tuple[str, FileRecord | str]]
-
-
-def start_method() -> str:
-    """The multiprocessing start method for a pool started now, from this thread."""
-    if START_METHOD is not None:
-        return START_METHOD
-    if not sys.platform.startswith("linux") or getattr(sys, "frozen", False):
-        return "spawn"
-    if threading.active_count() == 1 and _os_threads() == 1:
-        return "fork"
-    return "spawn"
-
-
-def _os_threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return 0  # unknown: not safe to fork
 
 
 def batches(jobs: Sequence[FileJob]) -> list[list[FileJob]]:

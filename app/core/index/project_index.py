@@ -11,8 +11,8 @@ from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError
-from app.core.events import CancelToken
 from app.core.index.budget import PARSE_BUDGET_REASON
 from app.core.index.graph import FileGraph, Ranking, load_ranker
 from app.core.index.ignore import IGNORE_FILES

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from app.core.index.budget import FileBudget, OverBudget, budget_seconds, captures_within, parse_within
+from app.core.index.budget import FileBudget, budget_seconds, captures_within, parse_within
 from app.core.index.diagnostics import collect_diagnostics
 from app.core.index.languages import load_language
 from app.core.index.records import Symbol, SymbolRow, SyntaxDiagnostic
@@ -218,22 +218,3 @@ def _symbol_row(
         outer.end_point[0] + 1,
         signature.rstrip()[:_MAX_SIGNATURE],
     )
-
-
-def symbols_in_text(text: str | bytes, *, path: str, language: str | None = None) -> tuple[Symbol, ...]:
-    """The definitions in `text` (e.g. an edit not yet on disk), parsed as `path`'s language."""
-    from app.core.index.languages import language_for_path
-
-    language = language or language_for_path(path)
-    if language is None:
-        return ()
-    from app.core.index.isolate import extract_tags_bounded
-
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        tags = extract_tags_bounded(data, language=language, path=path)
-    except OverBudget:
-        # The index skips such a file too: an edit's check must not hang on it either.
-        logger.info("symbols of %r skipped: over the parse time budget (%d bytes)", path, len(data))
-        return ()
-    return tags.symbols if tags else ()

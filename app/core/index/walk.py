@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.index.ignore import IgnoreRules
 from app.core.privacy.secrets import is_secret_path
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.runtime.chat_template import Message
 
 

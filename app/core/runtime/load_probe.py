@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ModelLoadError
-from app.core.events import CancelToken
 from app.core.runtime import probe_cache
 from app.core.runtime.load_settings import LoadSettings, describe_off, fallbacks
 from app.core.runtime.probe_cache import ProbeRecord

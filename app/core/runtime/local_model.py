@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ContextOverflowError, EnclaveError, ModelLoadError
-from app.core.events import CancelToken
 from app.core.runtime.chat_template import ChatTemplate, Message, Segment
 from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context, shape_from_gguf
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta

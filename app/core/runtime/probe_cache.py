@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.atomic_file import write_atomic
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.paths import user_dirs
 from app.core.runtime.load_settings import LoadSettings
 from app.core.store.hashing import sha256_of

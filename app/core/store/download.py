@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError, ModelFileError, ModelLoadError
-from app.core.events import CancelToken
 from app.core.runtime.load_probe import probe_model
 from app.core.runtime.probe_cache import remember_sha256
 from app.core.runtime.validate import validate_model

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from app.core.cancel import CancelToken
 from app.core.errors import ModelFileError
-from app.core.events import CancelToken
 from app.core.store.progress import ByteProgress, RateMeter
 
 CHUNK = 4 * 2**20

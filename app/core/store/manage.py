@@ -8,8 +8,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError
-from app.core.events import CancelToken
 from app.core.store.catalog import Catalog
 from app.core.store.hashing import hash_file
 from app.core.store.location import StoreLocation

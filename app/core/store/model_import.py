@@ -15,8 +15,8 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError, ModelFileError
-from app.core.events import CancelToken
 from app.core.runtime.gguf_file import GGUF_MAGIC
 from app.core.runtime.load_probe import probe_model
 from app.core.runtime.probe_cache import remember_sha256

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from app.core.agent import Agent, AgentOptions, Mode, Permissions, ScriptedModel, TurnRequest
 from app.core.agent.events import Event, ToolCallFinished
-from app.core.agent.project_index import IndexAdapter
-from app.core.events import CancelToken
+from app.core.agent.index_adapter import IndexAdapter
+from app.core.cancel import CancelToken
 from app.core.index import ProjectIndex
 from app.core.runtime.chat_template import Message
 

@@ -9,8 +9,8 @@ from app.core.agent import AgentOptions, Mode, ScriptedModel
 from app.core.agent.context import TRIMMED_NOTE
 from app.core.agent.events import ContextTrimmed
 from app.core.agent.skills import expand_skill, load_skills
+from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError
-from app.core.events import CancelToken
 from app.core.runtime.generation import GenerationDone, Sampling, TextDelta
 from tests.core.agent.helpers import agent_for, call, run_turn
 

@@ -11,12 +11,12 @@ import pytest
 from app.core.agent import Mode
 from app.core.agent.confine import ProjectRoot
 from app.core.agent.events import ToolCallFinished
-from app.core.agent.project_index import IndexAdapter
-from app.core.agent.toolbox import ToolContext
+from app.core.agent.index_adapter import IndexAdapter
+from app.core.agent.tools.base import ToolContext
 from app.core.agent.tools.files import GrepTool
 from app.core.agent.tools.pattern import SEARCH_SECONDS
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
-from app.core.events import CancelToken
 from app.core.index import ProjectIndex
 from tests.core.agent.helpers import call, run_turn
 

@@ -11,7 +11,7 @@ from app.core.agent import Agent, AgentOptions, Mode, ScriptedModel, TurnRequest
 from app.core.agent.edits.files import unified_diff
 from app.core.agent.edits.hunks import apply_hunks, hunk_count, split_hunks
 from app.core.agent.events import EditProposed, EditResolved, Event, ToolCallFinished
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from tests.core.agent.helpers import CALC, agent_for, call
 
 OLD = "".join(f"line {i}\n" for i in range(1, 31))

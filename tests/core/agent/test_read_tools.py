@@ -4,7 +4,7 @@ from pathlib import Path
 
 from app.core.agent import AgentOptions, Mode, Permissions
 from app.core.agent.events import PermissionRequest, ToolCallFinished, TurnDone
-from app.core.agent.toolbox import Limits
+from app.core.agent.tools.base import Limits
 from tests.core.agent.helpers import call, run_turn
 
 

@@ -12,8 +12,8 @@ import pytest
 from app.core.agent import AgentOptions, Permissions
 from app.core.agent.events import PermissionRequest, ToolCallFinished
 from app.core.agent.sandbox import bubblewrap, run_command, sandbox_state
-from app.core.agent.toolbox import Limits
-from app.core.events import CancelToken
+from app.core.agent.tools.base import Limits
+from app.core.cancel import CancelToken
 from tests.core.agent.helpers import call, run_turn
 
 PY = sys.executable

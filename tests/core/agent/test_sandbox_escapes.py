@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 from app.core.agent.sandbox import bubblewrap, run_command, sandbox_state
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 
 PY = sys.executable
 WIN = "printf '%s%s\\n' ESC APED"  # prints the success word without it being in the source

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from app.core.agent import AgentOptions, Mode, ScriptedModel
 from app.core.agent.events import EditProposed, EditResolved, Event, PermissionRequest, TurnDone
-from app.core.agent.project_index import IndexAdapter
-from app.core.events import CancelToken
+from app.core.agent.index_adapter import IndexAdapter
+from app.core.cancel import CancelToken
 from app.core.index import ProjectIndex
 from app.core.session import Session
 from tests.core.agent.helpers import CALC, call

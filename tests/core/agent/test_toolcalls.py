@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.agent.toolcalls import split_reply
+from app.core.agent.tool_call_parser import split_reply
 
 TOOLS = frozenset({"read", "grep", "edit"})
 

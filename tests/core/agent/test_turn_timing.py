@@ -19,7 +19,7 @@ def test_turn_done_carries_the_time_to_the_first_token(project: Path) -> None:
 
 def test_a_turn_cancelled_before_any_token_has_no_first_token_time(project: Path) -> None:
     from app.core.agent import ScriptedModel, TurnRequest
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
 
     cancel = CancelToken()
     cancel.cancel()

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, EnclaveError
-from app.core.events import CancelToken
 from app.core.index import FileChanged, IndexDone, IndexProgress, IndexStarted, ProjectIndex
 from app.core.index import project_index as project_index_module
 

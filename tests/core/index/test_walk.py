@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
-from app.core.events import CancelToken
 from app.core.index import WalkStats, is_indexable, walk
 from tests.core.index.conftest import write_tree
 

@@ -4,7 +4,7 @@ import queue
 import threading
 from pathlib import Path
 
-from app.core.events import CancelToken
+from app.core.cancel import CancelToken
 from app.core.index import FileChanged, ProjectIndex
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ModelFileError
-from app.core.events import CancelToken
 from app.core.store.hashing import CHUNK, feed_file, hash_file, sha256_of
 from app.core.store.progress import ByteProgress
 

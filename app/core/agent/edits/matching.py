@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Callable, Sequence
 
 from app.core.agent.edits.blocks import SearchReplace
-from app.core.agent.tools.base import ToolError
+from app.core.errors import ToolError
 
 
 def apply_sections(text: str, sections: Sequence[SearchReplace], *, path: str) -> str:

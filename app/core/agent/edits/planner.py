@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from app.core.agent.edits.blocks import EditBlock
 from app.core.agent.edits.matching import apply_sections
 from app.core.agent.index_port import ProjectIndexPort, SymbolInfo
-from app.core.agent.tools.base import ToolError
+from app.core.errors import ToolError
 
 SMALL_FILE_LINES = 250
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "'''", '"""')

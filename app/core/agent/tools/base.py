@@ -6,14 +6,26 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from app.core.errors import EnclaveError
+from app.core.agent.confine import ProjectRoot
+from app.core.agent.index_port import ProjectIndexPort
+from app.core.cancel import CancelToken
 
 if TYPE_CHECKING:
-    from app.core.agent.toolbox import ToolContext
+    from app.core.agent.edit_session import EditSession
+    from app.core.agent.gate import Gate
 
 
-class ToolError(EnclaveError):
-    """A tool refused or failed; the message goes back to the model so it can retry."""
+@dataclass(frozen=True)
+class Limits:
+    """How much a tool may hand back to the model."""
+
+    read_lines: int = 250
+    read_bytes: int = 16_000
+    line_chars: int = 400
+    list_entries: int = 200
+    matches: int = 60
+    run_timeout_s: float = 120.0
+    run_tail_chars: int = 6_000
 
 
 @dataclass(frozen=True)
@@ -82,3 +94,19 @@ class Tool(Protocol):
 
         """
         ...
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Everything one tool call may use."""
+
+    root: ProjectRoot
+    index: ProjectIndexPort
+    gate: Gate
+    edits: EditSession
+    cancel: CancelToken
+    limits: Limits = field(default_factory=Limits)
+    reply_text: str = ""  # the model's reply this step: edit blocks live here
+    attached: str = ""  # text after the JSON inside <tool_call>
+    sandbox: bool = True  # use bubblewrap for `run` when available
+    run_env: tuple[str, ...] = ()  # environment variables `run` passes on besides the basics

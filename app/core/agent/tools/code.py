@@ -6,8 +6,8 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from app.core.agent.events import Event
-from app.core.agent.toolbox import ToolContext
-from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.agent.tools.base import Param, ToolContext, ToolResult, ToolSpec
+from app.core.errors import ToolError
 from app.core.names import quote_name
 
 Run = Generator[Event, None, ToolResult]

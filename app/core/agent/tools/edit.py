@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any
 
+from app.core.agent.edit_session import editable_text
 from app.core.agent.edits.blocks import EditBlock, find_blocks, normalize_path
 from app.core.agent.edits.planner import SMALL_FILE_LINES, plan_edit
 from app.core.agent.events import Event
-from app.core.agent.toolbox import ToolContext, editable_text
-from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.agent.tools.base import Param, ToolContext, ToolResult, ToolSpec
+from app.core.errors import ToolError
 from app.core.privacy.secrets import is_secret_path
 from app.core.text_file import TextFormat
 

@@ -12,9 +12,9 @@ from typing import Any
 import regex
 
 from app.core.agent.events import Event
-from app.core.agent.toolbox import ToolContext
-from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.agent.tools.base import Param, ToolContext, ToolResult, ToolSpec
 from app.core.agent.tools.pattern import SEARCH_SECONDS, LinePattern
+from app.core.errors import ToolError
 from app.core.names import quote_name
 from app.core.privacy.secrets import is_secret_path
 from app.core.text_file import looks_binary, text_lines

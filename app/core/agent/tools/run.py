@@ -7,8 +7,8 @@ from typing import Any
 
 from app.core.agent.events import Event
 from app.core.agent.sandbox import run_command, sandbox_state
-from app.core.agent.toolbox import ToolContext
-from app.core.agent.tools.base import Param, ToolError, ToolResult, ToolSpec
+from app.core.agent.tools.base import Param, ToolContext, ToolResult, ToolSpec
+from app.core.errors import ToolError
 
 Run = Generator[Event, None, ToolResult]
 

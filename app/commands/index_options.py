@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from app.commands.arguments import positive_int
 
 if TYPE_CHECKING:
-    from app.core.events import CancelToken
+    from app.core.cancel import CancelToken
     from app.core.index import ProjectIndex
 
 

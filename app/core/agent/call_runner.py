@@ -8,10 +8,9 @@ from typing import Any
 
 from app.core.agent.events import Event, ToolCallFinished, ToolCallStarted
 from app.core.agent.modes import Mode, all_tools
-from app.core.agent.toolbox import ToolContext
-from app.core.agent.toolcalls import ParsedCall
-from app.core.agent.tools.base import Tool, ToolError, ToolResult
-from app.core.errors import Cancelled, EnclaveError
+from app.core.agent.tool_call_parser import ParsedCall
+from app.core.agent.tools.base import Tool, ToolContext, ToolResult
+from app.core.errors import Cancelled, EnclaveError, ToolError
 
 logger = logging.getLogger(__name__)
 _WRITE_TOOLS = frozenset(t.spec.name for t in all_tools() if t.spec.writes)
