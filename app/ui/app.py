@@ -23,7 +23,6 @@ from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from app.core.privacy.ledger import LedgerEntry
-    from app.core.runtime.local_model import ModelInfo
     from app.ui.download_runner import DownloadRunner
     from app.ui.model_setup_dialog import ModelSetupDialog
 
@@ -74,7 +73,7 @@ class EnclaveApp(QObject):
         self.worker.failed.connect(w.presenter.present)
         self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
         self.worker.job_finished.connect(self._on_job_finished)
-        self.worker.model_loaded.connect(self._on_model_loaded)
+        self.worker.no_model_found.connect(self._on_no_model_found)
         self._watch_privacy()
         if load_model:
             self._load_configured_model()
@@ -143,15 +142,15 @@ class EnclaveApp(QObject):
         self._loading = True
         self.worker.load(model_loader(path, settings=self.settings))
 
-    def _on_model_loaded(self, info: ModelInfo | None) -> None:
-        if info is None and self._first_load and self._screenshot is None:
+    def _on_no_model_found(self) -> None:
+        if self._first_load and self._screenshot is None:
             # Nothing installed yet: a first run, so offer the setup.
             QTimer.singleShot(0, self.show_model_setup)
-        self._first_load = False
 
     def _on_job_finished(self, kind: str) -> None:
         if kind == "load":
             self._loading = False
+            self._first_load = False
             if not self.worker.has_model:
                 self.window.status.set_model(None, note="No model")
 

@@ -33,7 +33,7 @@ from app.ui.index_runner import IndexReady, IndexRunner
 from app.ui.ledger_panel import LedgerPanel
 from app.ui.main_menu import MenuHandlers, build_menus
 from app.ui.model_picker import installed_models
-from app.ui.model_worker import ModelWorker
+from app.ui.model_worker import LoadedModel, ModelWorker
 from app.ui.privacy_actions import ConversationHandle, PrivacyActions
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
@@ -42,7 +42,6 @@ from app.ui.theme import app_icon
 if TYPE_CHECKING:
     from app.core.agent.events import EditProposed, EditResolved
     from app.core.index.records import FileChanged
-    from app.core.runtime.local_model import ModelInfo
     from app.ui.chat_session import EditUndone
 
 logger = logging.getLogger(__name__)
@@ -327,15 +326,10 @@ class MainWindow(QMainWindow):
         """Read the installed models again (after a download or an import)."""
         self.chat.model_picker.refresh()
 
-    def _on_model_loaded(self, info: ModelInfo | None) -> None:
-        self.status.set_model(info)
-        path = getattr(info, "path", None)
-        self.chat.model_picker.set_current(
-            Path(path) if path else None, label=str(getattr(info, "name", "") or "Model")
-        )
-        self._n_ctx = int(getattr(info, "n_ctx", 0) or 0)
-        if not self._n_ctx and self.worker.has_model:
-            self._n_ctx = int(getattr(getattr(self.worker, "_model", None), "n_ctx", 0) or 0)
+    def _on_model_loaded(self, loaded: LoadedModel) -> None:
+        self.status.set_model(loaded.info, note=loaded.name)
+        self.chat.model_picker.set_current(loaded.path, label=loaded.name)
+        self._n_ctx = loaded.n_ctx
         self.chat.set_context(used=0, size=self._n_ctx)
         self.chat.set_ready(ready=True)
 

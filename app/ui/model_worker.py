@@ -18,6 +18,7 @@ from PySide6.QtCore import QThread, Signal
 
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
+from app.core.runtime.local_model import ModelInfo
 from app.core.settings import Settings
 from app.ui.threads import track
 
@@ -31,6 +32,16 @@ Loader = Callable[[CancelToken, Callable[[str], None]], Any]
 
 
 @dataclass(frozen=True)
+class LoadedModel:
+    """What the window needs of the model the worker now holds."""
+
+    name: str
+    n_ctx: int
+    path: Path | None  # None for a scripted model
+    info: ModelInfo | None  # the local model's facts (None for a scripted model)
+
+
+@dataclass(frozen=True)
 class _Job:
     kind: str  # load | turn | unload
     run: Callable[[CancelToken], None]
@@ -39,7 +50,8 @@ class _Job:
 class ModelWorker(QThread):
     """Owns the model; runs loads and turns on its own thread."""
 
-    model_loaded = Signal(object)  # the model's info (LocalModel.info) or None
+    model_loaded = Signal(object)  # LoadedModel
+    no_model_found = Signal()  # a load found nothing installed (a first run)
     model_unloaded = Signal()
     load_progress = Signal(str)  # what a load is doing (the first-use probe, its fallbacks)
     event_emitted = Signal(object)
@@ -123,7 +135,18 @@ class ModelWorker(QThread):
 
     def _adopt(self, model: Any) -> None:
         self._model = model
-        self.model_loaded.emit(getattr(model, "info", None))
+        if model is None:
+            self.no_model_found.emit()
+            return
+        info: ModelInfo | None = getattr(model, "info", None)  # a scripted model has none
+        self.model_loaded.emit(
+            LoadedModel(
+                name=info.name if info else type(model).__name__,
+                n_ctx=int(model.n_ctx),
+                path=info.path if info else None,
+                info=info,
+            )
+        )
 
     def _close(self) -> None:
         model, self._model = self._model, None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
-from app.core.runtime.load_settings import short_off
+from app.core.services import describe_model
 from app.ui.theme import is_dark
 
 if TYPE_CHECKING:
@@ -71,8 +71,7 @@ class EnclaveStatusBar(QStatusBar):
             return
         backend = info.backend.upper()
         # A setting the first-use probe had to turn off shows in the bar, the reason in the tip.
-        off = short_off(info.turned_off)
-        self.model.setText(f"{info.name} · {backend}" + (f" · {off}" if off else ""))
+        self.model.setText(describe_model(info))
         tip = f"{backend}: {info.backend_reason}" if info.backend_reason else backend
         self.model.setToolTip(tip + (f"\n{info.load_note}" if info.load_note else ""))
 

@@ -41,7 +41,7 @@ def test_a_dropped_model_is_probed_with_progress_and_the_bar_says_what_is_off(
     with qtbot.waitSignal(enclave.worker.model_loaded, timeout=60000) as loaded:
         enclave.use_model_file(dropped)
     assert any("first use" in n for n in notes) and any("try 2" in n for n in notes)
-    info = loaded.args[0]
+    info = loaded.args[0].info
     assert info.turned_off == ("extra_bufts",)
     label = enclave.window.status.model
     qtbot.waitUntil(lambda: "repacking off" in label.text())
@@ -64,3 +64,19 @@ def test_the_picker_tells_a_model_not_yet_checked_from_one_that_needed_safer_set
     probe_model(model, gpu=settings.gpu)
     after = next(c for c in installed_models(settings) if c.path == model)
     assert "repacking off" in after.note
+
+
+def test_with_nothing_installed_the_start_offers_the_setup_and_the_chat_stays_off(qtbot, monkeypatch):
+    import app.core.store.resolve as resolve
+
+    monkeypatch.setattr(resolve, "demo_model_path", lambda: None)  # a machine without the demo
+    app = EnclaveApp(settings=Settings(), settings_path=user_dirs().settings_file, load_model=True)
+    qtbot.addWidget(app.window)
+    try:
+        with qtbot.waitSignal(app.worker.no_model_found, timeout=20000):
+            app.start()
+        qtbot.waitUntil(lambda: app._setup_dialog is not None and app._setup_dialog.isVisible(), timeout=5000)
+        assert not app.window.chat.input.isEnabled()
+        assert app.window.status.model.text() == "No model"
+    finally:
+        app.shutdown()
