@@ -16,13 +16,15 @@ from app.commands.output import emit_jsonl, warn
 from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
-from app.ui.background import wait_for_jobs
+from app.ui.background import JobEnded, Outcome, wait_for_jobs
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker, model_loader
 from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from app.core.privacy.ledger import LedgerEntry
+    from app.core.store.manifest import InstalledModel
+    from app.ui.background import Job
     from app.ui.download_runner import DownloadRunner
     from app.ui.model_setup_dialog import ModelSetupDialog
 
@@ -68,7 +70,7 @@ class EnclaveApp(QObject):
         w.model_setup_requested.connect(self.show_model_setup)
         w.model_file_requested.connect(self._on_model_file_requested)
         w.model_file_dropped.connect(self.use_model_file)
-        w.model_chosen.connect(self.use_model_file)
+        w.model_chosen.connect(self.use_installed_model)
         w.theme_requested.connect(self._on_theme_requested)
         self.worker.failed.connect(w.presenter.present)
         self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
@@ -87,11 +89,40 @@ class EnclaveApp(QObject):
         except EnclaveError as exc:
             self.window.presenter.present(exc)
 
-    def use_model_file(self, path: Path) -> None:
-        """Load a .gguf the user picked or dropped, and remember it as their choice."""
+    def use_model_file(self, path: Path) -> Job:
+        """A .gguf the user picked or dropped: imported through the store's checks, then loaded.
+
+        The import (validation, split parts, sha256, the first-use probe in a child) runs in
+        the background and links the file into the models folder instead of copying it, so
+        it is listed and remembered like any installed model; then it is loaded.
+        """
+        from app.core.store.model_import import import_model
+        from app.ui.background import Job
+
+        self.window.status.set_model(None, note=f"Checking {path.name}…")
+        job = Job(lambda cancel: import_model(path, cancel=cancel, mode="link"), name="import", owner=self)
+        job.progress.connect(self._on_import_progress)
+        job.failed.connect(self.window.presenter.present)
+        job.finished.connect(self._on_import_finished)
+        return job.start()
+
+    def use_installed_model(self, path: Path) -> None:
+        """Load a model the picker lists (installed or in a folder the user added) and remember it."""
         self.settings.model = str(path)
         self.save_settings()
         self._load(path)
+
+    def _on_import_progress(self, event: object) -> None:
+        from app.core.store.progress import ModelReady, StageChanged
+
+        if isinstance(event, StageChanged):
+            self.window.status.set_model(None, note=event.message[:80])
+        elif isinstance(event, ModelReady):
+            self._on_model_installed(event.model)
+
+    def _on_import_finished(self, ended: JobEnded) -> None:
+        if ended.outcome is not Outcome.DONE and not self.worker.has_model:
+            self.window.status.set_model(None, note="No model")
 
     def show_model_setup(self, *, runner: DownloadRunner | None = None) -> ModelSetupDialog:
         """Open the model dialog (non-blocking); the same one comes back while a download is kept."""
@@ -124,11 +155,11 @@ class EnclaveApp(QObject):
         self.worker.shutdown()
         wait_for_jobs(30000)  # exports, model lists and the like: short, but not cut off
 
-    def _on_model_installed(self, model: object) -> None:
-        self.settings.model = str(getattr(model, "id", ""))
+    def _on_model_installed(self, model: InstalledModel) -> None:
+        self.settings.model = model.id
         self.save_settings()
         self.window.refresh_model_picker()
-        self._load(Path(str(getattr(model, "path", ""))))
+        self._load(model.path)
 
     def _load_configured_model(self) -> None:
         # Resolving reads the manifest and globs model folders: on the model's thread, not here.

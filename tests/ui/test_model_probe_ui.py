@@ -37,15 +37,35 @@ def test_a_dropped_model_is_probed_with_progress_and_the_bar_says_what_is_off(
     monkeypatch.setenv(FAULT_ENV, "extra_bufts")
     dropped = Path(shutil.copy(tiny_qwen2, tmp_path / "dropped.gguf"))
     notes: list[str] = []
-    enclave.worker.load_progress.connect(notes.append)
+    status = enclave.window.status
+    real_set_model = status.set_model
+    monkeypatch.setattr(
+        status, "set_model", lambda info, note="": notes.append(note) or real_set_model(info, note=note)
+    )
     with qtbot.waitSignal(enclave.worker.model_loaded, timeout=60000) as loaded:
         enclave.use_model_file(dropped)
-    assert any("first use" in n for n in notes) and any("try 2" in n for n in notes)
+    # The import's stages show in the status bar, the probe in its separate process among them.
+    assert any("sha256" in n for n in notes) and any("separate process" in n for n in notes)
     info = loaded.args[0].info
     assert info.turned_off == ("extra_bufts",)
     label = enclave.window.status.model
     qtbot.waitUntil(lambda: "repacking off" in label.text())
     assert "crashed this CPU's llama.cpp build" in label.toolTip()
+    # It went through the import: listed as installed (linked, not copied) and chosen.
+    from app.core.store.manifest import Manifest
+
+    models = Manifest.load(user_dirs().manifest_file).models
+    assert [m.source for m in models] == ["link"] and enclave.settings.model == models[0].id
+    assert models[0].path.samefile(dropped)
+
+
+def test_a_dropped_file_that_is_not_a_model_is_refused_and_nothing_loads(qtbot, enclave, tmp_path):
+    bad = tmp_path / "notes.gguf"
+    bad.write_bytes(b"# not a model\n" * 50)
+    with qtbot.waitSignal(enclave.window.presenter.shown, timeout=20000):
+        enclave.use_model_file(bad)
+    assert "not a GGUF model file" in enclave.window.presenter.history[-1]
+    assert not enclave.worker.has_model
 
 
 def test_the_picker_tells_a_model_not_yet_checked_from_one_that_needed_safer_settings(
