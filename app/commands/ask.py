@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.output import emit_jsonl, say, warn
     from app.core import services
     from app.core.agent import AgentOptions, Mode, ScriptedModel
-    from app.core.agent.events import TurnDone
+    from app.core.agent.events import TurnDone, TurnReason
     from app.core.cancel import CancelToken
     from app.core.errors import EnclaveError
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             session.set_index(open_index(args, str(root), cancel=cancel))
             question = session.conversation.ask(args.prompt)
             reply_turn = session.conversation.add("assistant", "", parent=question.id)
-            reason = "answered"
+            reason = TurnReason.ANSWERED
             for event in session.reply(reply_turn.id, mode=Mode(args.mode))(model, cancel):
                 reply = getattr(event, "reply", None)
                 answer = ""
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if close is not None:
             close()
-    return {"cancelled": 130, "answered": 0}.get(reason, 3)
+    return {TurnReason.CANCELLED: 130, TurnReason.ANSWERED: 0}.get(reason, 3)
 
 
 def event_record(event: Any, *, answer: str = "") -> dict[str, Any]:

@@ -7,9 +7,22 @@ root that follows each node's chosen child.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.runtime.chat_template import Message
+
+
+class ReplyStats(Protocol):
+    """The numbers a finished reply shows: a plain chat's `GenerationStats`, an agent's `TurnDone`."""
+
+    @property
+    def completion_tokens(self) -> int: ...
+
+    @property
+    def tokens_per_s(self) -> float: ...
+
+    @property
+    def ttft_s(self) -> float | None: ...
 
 
 @dataclass
@@ -23,7 +36,7 @@ class Turn:
     children: list[int] = field(default_factory=list)
     chosen: int = -1  # index into children of the active branch
     finish: str = ""  # assistant: stop | length | cancelled | failed
-    stats: Any = None  # assistant: GenerationStats (or the agent's turn stats)
+    stats: ReplyStats | None = None  # assistant: GenerationStats, or the agent's TurnDone
     payload: Any = None  # assistant: the agent's messages for this turn (tool calls included)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.conversation import Conversation
+from app.core.conversation import Conversation, ReplyStats
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
 from app.ui.chat_transcript import ChatTranscript
@@ -236,7 +236,7 @@ class ChatPanel(QWidget):
         if not self._render_timer.isActive():
             self._render_timer.start()
 
-    def on_reply_done(self, *, finish: str, stats: object, text: str | None = None) -> None:
+    def on_reply_done(self, *, finish: str, stats: ReplyStats | None, text: str | None = None) -> None:
         """The answer ended (stop | length | cancelled); show its numbers."""
         leaf = self.conversation.leaf()
         if leaf is not None and leaf.role == "assistant":
@@ -245,9 +245,13 @@ class ChatPanel(QWidget):
             leaf.finish = finish
             leaf.stats = stats
         self._finish()
-        rate = getattr(stats, "tokens_per_s", 0.0)
-        ttft = getattr(stats, "ttft_s", None)
-        self.speed.setText(f"{rate:.1f} tok/s" + (f" · first token {ttft:.2f} s" if ttft is not None else ""))
+        if stats is None:  # stopped before any numbers came
+            self.speed.setText("")
+            return
+        ttft = stats.ttft_s
+        self.speed.setText(
+            f"{stats.tokens_per_s:.1f} tok/s" + (f" · first token {ttft:.2f} s" if ttft is not None else "")
+        )
 
     def on_reply_failed(self) -> None:
         """The answer failed (the error itself goes to the presenter)."""

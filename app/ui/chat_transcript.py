@@ -226,12 +226,9 @@ def _footer(turn: Turn) -> str:
         bits.append("failed")
     stats = turn.stats
     if stats is not None:
-        completion = getattr(stats, "completion_tokens", 0)
-        rate = getattr(stats, "tokens_per_s", 0.0)
-        bits.append(f"{completion} tokens · {rate:.1f} tok/s")
-        ttft = getattr(stats, "ttft_s", None)
-        if ttft is not None:
-            bits.append(f"first token {ttft:.2f} s")
+        bits.append(f"{stats.completion_tokens} tokens · {stats.tokens_per_s:.1f} tok/s")
+        if stats.ttft_s is not None:
+            bits.append(f"first token {stats.ttft_s:.2f} s")
     meta = html.escape(" · ".join(bits))
     return (
         "<span style='font-size:small; color:gray'>"
