@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 
 def positive_int(text: str) -> int:
@@ -38,3 +39,15 @@ def prompt_text(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return text
+
+
+def add_ctx_option(p: Any) -> None:
+    """`--ctx N`: the context window; omitted, it is sized from free memory."""
+    p.add_argument(
+        # None, not 0, when omitted: an explicit `--ctx 0` is refused, the default is "auto".
+        "--ctx",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="context size (default: sized from free memory)",
+    )

@@ -6,7 +6,7 @@ import argparse
 import re
 from typing import Any
 
-from app.commands.arguments import positive_int, prompt_text
+from app.commands.arguments import add_ctx_option, positive_int, prompt_text
 from app.commands.index_options import add_index_options, open_index
 
 
@@ -39,14 +39,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="stop after N model steps (default 12)",
     )
-    p.add_argument(
-        # None, not 0, when omitted: an explicit `--ctx 0` is refused, the default is "auto".
-        "--ctx",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="context size (default: sized from free memory)",
-    )
+    add_ctx_option(p)
     p.add_argument(
         "--no-sandbox", action="store_true", help="run commands without bubblewrap even where it is installed"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.commands.arguments import non_negative_float, positive_int, prompt_text
+from app.commands.arguments import add_ctx_option, non_negative_float, positive_int, prompt_text
 
 
 def register(subparsers: Any) -> None:
@@ -20,14 +20,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--max-tokens", type=positive_int, default=512, metavar="N", help="stop after N tokens (default 512)"
     )
-    p.add_argument(
-        # None, not 0, when omitted: an explicit `--ctx 0` is refused, the default is "auto".
-        "--ctx",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="context size (default: sized from free memory)",
-    )
+    add_ctx_option(p)
     p.add_argument("--system", default="", help="a system prompt")
     p.add_argument(
         "--temperature", type=non_negative_float, default=None, metavar="T", help="0 for greedy decoding"
