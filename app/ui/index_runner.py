@@ -52,11 +52,12 @@ def build_and_watch(root: Path, *, watch: bool) -> Callable[[CancelToken], Itera
     """The job's work: build the index of `root`, then (with `watch`) follow changes."""
 
     def work(cancel: CancelToken) -> Iterator[object]:
-        from app.core.index import IndexDone, IndexProgress, IndexStarted, ProjectIndex
+        from app.core import services
+        from app.core.index import IndexDone, IndexProgress, IndexStarted
 
         # Parse in low-priority worker processes: an in-process build holds the GIL and
         # would stall the event loop.
-        index = ProjectIndex(root, background=True)
+        index = services.new_index(root, background=True)
         last = 0.0
         for event in index.build(cancel=cancel):
             if isinstance(event, IndexStarted):
