@@ -47,3 +47,17 @@ def test_core_never_imports_qt_at_runtime() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_import_cycles() -> None:
+    from tests.support.import_cycles import cycles, import_graph
+
+    graph = import_graph(ROOT / "app")
+    assert graph.get("app.core.session")  # the graph was really read
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    from tests.support.import_cycles import cycles
+
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
