@@ -12,6 +12,14 @@ def main(argv: list[str] | None = None) -> int:
 
     install()
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--probe-child"]:  # the frozen app started as the first-use probe's child
+        from app.core.runtime.probe_child import main as probe_child
+
+        return probe_child(args[1:])
+    if args[:1] == ["--self-test"]:
+        from app.self_test import main as self_test
+
+        return self_test(args[1:])
     from app.cli import is_cli_invocation
 
     if is_cli_invocation(args):

@@ -31,6 +31,7 @@ from app.core.runtime.probe_cache import ProbeRecord
 logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 300.0
+PROBE_CHILD_FLAG = "--probe-child"  # how a frozen executable is told to be the probe child
 _ASSERT = re.compile(r"(GGML_ASSERT\([^\n]*?\) failed|GGML_ABORT[^\n]*)")
 
 Progress = Callable[[str], None]
@@ -116,13 +117,11 @@ def safe_settings(
 
 def probe_command(model: Path, settings: LoadSettings) -> list[str]:
     """The child's command line: this interpreter running `probe_child` on `model`."""
-    return [
-        sys.executable,
-        "-m",
-        "app.core.runtime.probe_child",
-        str(model),
-        json.dumps(settings.as_dict(), sort_keys=True),
-    ]
+    child = [str(model), json.dumps(settings.as_dict(), sort_keys=True)]
+    if getattr(sys, "frozen", False):
+        # A frozen app has no interpreter to run `-m` with: its own executable runs the child.
+        return [sys.executable, PROBE_CHILD_FLAG, *child]
+    return [sys.executable, "-m", "app.core.runtime.probe_child", *child]
 
 
 def run_child(path: Path, settings: LoadSettings, *, cancel: CancelToken, timeout: float) -> ChildOutcome:
