@@ -43,7 +43,7 @@ def collect() -> dict[str, Any]:
         "cpu_cores": {"physical": hw.physical_cores, "logical": hw.logical_cores},
         "vram_total_bytes": hw.vram_total,
         "user_dirs": {"config": str(dirs.config), "data": str(dirs.data), "portable": dirs.portable},
-        "models": _installed_models(settings.extra_model_dirs, gpu=settings.gpu),
+        "models": _installed_models(settings.model_folders(), gpu=settings.gpu),
         "demo_model": str(demo or ""),
         "demo_model_probe": probe_state(demo, sha256=None, gpu=settings.gpu) if demo else None,
         "cpu_features": _cpu_features(),

@@ -148,7 +148,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     settings = Settings.load(user_dirs().settings_file)
     location = StoreLocation.default()
-    rows = list_models(location=location, extra_dirs=settings.extra_model_dirs)
+    rows = list_models(location=location, extra_dirs=settings.model_folders())
     try:
         active = str(resolve_model(None, settings=settings, location=location))
     except EnclaveError:

@@ -69,6 +69,14 @@ class Settings:
         except OSError as exc:
             raise EnclaveError(f"Could not save settings to {path}: {exc.strerror or exc}") from exc
 
+    def model_folders(self) -> list[str]:
+        """Folders of GGUFs to offer: the user's `extra_model_dirs`, then a frozen app's `models/`."""
+        from app.core.paths import bundled_models_dir
+
+        beside = bundled_models_dir()
+        extra = [str(beside)] if beside is not None and beside.is_dir() else []
+        return [*self.extra_model_dirs, *extra]
+
     def add_recent_project(self, project: Path, *, limit: int = 10) -> None:
         """Put `project` first in the recent list."""
         entry = str(project)

@@ -42,7 +42,7 @@ def installed_models(settings: Settings) -> list[ModelChoice]:
 
     choices: list[ModelChoice] = []
     try:
-        rows = list_models(location=StoreLocation.default(), extra_dirs=settings.extra_model_dirs)
+        rows = list_models(location=StoreLocation.default(), extra_dirs=settings.model_folders())
     except (EnclaveError, OSError) as exc:  # a damaged manifest must not break the picker
         logger.info("models not listed: %s", type(exc).__name__)
         rows = []

@@ -76,3 +76,50 @@ def test_enclave_cache_moves_the_cache_alone(
     dirs = user_dirs()
     assert dirs.cache == (tmp_path / "elsewhere").resolve()
     assert dirs.data.is_relative_to(enclave_home) and dirs.config.is_relative_to(enclave_home)
+
+
+@pytest.fixture
+def frozen_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A frozen bundle's folder: sys.frozen set and sys.executable inside it."""
+    folder = tmp_path / "Enclave"
+    folder.mkdir()
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    monkeypatch.setattr("sys.executable", str(folder / "enclave"))
+    monkeypatch.delenv("ENCLAVE_HOME")
+    monkeypatch.delenv("ENCLAVE_CACHE")
+    return folder
+
+
+def test_a_portable_marker_keeps_everything_beside_the_app(frozen_app: Path) -> None:
+    (frozen_app / "portable").write_text("")
+    dirs = user_dirs()
+    assert dirs.portable
+    for folder in (dirs.config, dirs.data, dirs.cache, dirs.models):
+        assert folder.is_relative_to(frozen_app / "data")
+
+
+def test_a_data_folder_beside_the_app_makes_it_portable_too(frozen_app: Path) -> None:
+    (frozen_app / "data").mkdir()
+    dirs = user_dirs()
+    assert dirs.portable and dirs.data.is_relative_to(frozen_app / "data")
+
+
+def test_without_a_marker_a_frozen_app_uses_the_platform_folders(
+    frozen_app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    dirs = user_dirs()
+    assert not dirs.portable and dirs.data == tmp_path / "xdg-data" / "Enclave"
+
+
+def test_a_gguf_in_models_beside_the_app_is_offered(frozen_app: Path, tiny_qwen2: Path) -> None:
+    import shutil
+
+    from app.core.store.resolve import resolve_model
+
+    (frozen_app / "portable").write_text("")
+    (frozen_app / "models").mkdir()
+    placed = Path(shutil.copy(tiny_qwen2, frozen_app / "models" / "mine.gguf"))
+    settings = Settings()
+    assert str(frozen_app / "models") in settings.model_folders()
+    assert resolve_model(None, settings=settings) == placed

@@ -64,7 +64,7 @@ def resolve_model(
     best = best_installed(manifest, catalog=catalog or _catalog())
     if best is not None:
         return best.path
-    for folder in settings.extra_model_dirs if settings else []:
+    for folder in settings.model_folders() if settings else []:
         found = ggufs_in(Path(folder).expanduser())
         if found:
             return found[0]
