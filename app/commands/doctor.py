@@ -47,6 +47,7 @@ def collect() -> dict[str, Any]:
         "demo_model": str(demo or ""),
         "demo_model_probe": probe_state(demo, sha256=None, gpu=settings.gpu) if demo else None,
         "cpu_features": _cpu_features(),
+        "cpu_unused": _cpu_unused(),
     }
     report.update(_privacy_state())
     report["sandbox"] = _sandbox()
@@ -73,6 +74,24 @@ def _cpu_features() -> str:
     parts = (part.split(":")[-1] for part in text.split("|"))
     on = [part.split("=")[0].strip() for part in parts if part.strip().endswith("= 1")]
     return " ".join(on)
+
+
+# llama.cpp's name for a CPU feature, and the /proc/cpuinfo flag that says this CPU has it.
+_FEATURE_FLAGS = {"AVX2": "avx2", "AVX512": "avx512f", "AVX_VNNI": "avx_vnni", "AMX_INT8": "amx_int8"}
+
+
+def _cpu_unused() -> str:
+    """Features this CPU has that the llama.cpp build does not use: what a baseline build gives up.
+
+    Empty for a build compiled for this machine (pip's default, `GGML_NATIVE=ON`); the
+    bundle's AVX2 baseline build names AVX512 and AMX here on a server that has them.
+    """
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split())
+    except OSError:
+        return ""
+    built = set(_cpu_features().split())
+    return " ".join(name for name, flag in _FEATURE_FLAGS.items() if flag in flags and name not in built)
 
 
 def _llama_version() -> str:
@@ -175,6 +194,10 @@ def run(args: argparse.Namespace) -> int:
         say(f"  demo  {_probe_words(report['demo_model_probe'])}")
     if report["cpu_features"]:
         say(f"CPU features   {report['cpu_features']}")
+        if report["cpu_unused"]:
+            say(f"CPU build      a portable baseline: this CPU's {report['cpu_unused']} not used")
+        else:
+            say("CPU build      uses every feature llama.cpp knows of this CPU")
     sandbox = report["sandbox"]
     say(
         "sandbox        "
