@@ -46,6 +46,7 @@ class EnclaveApp(QObject):
         settings: Settings,
         settings_path: Path | None,
         screenshot: Path | None = None,
+        size: tuple[int, int] | None = None,
         load_model: bool = True,
         ask: str = "",
         ask_timeout_s: float = 120.0,
@@ -56,6 +57,7 @@ class EnclaveApp(QObject):
         self.worker = ModelWorker()
         self.window = MainWindow(settings=settings, worker=self.worker, modal_errors=screenshot is None)
         self._screenshot = screenshot
+        self._size = size
         self._first_load = False
         self._loading = False
         self._ask = ask
@@ -230,7 +232,9 @@ class EnclaveApp(QObject):
         self.save_settings()
 
     def start(self) -> None:
-        """Show the window; on a first run, offer the model setup."""
+        """Show the window (at `size` when given); on a first run, offer the model setup."""
+        if self._size is not None:
+            self.window.resize(*self._size)  # before show: the first layout is already at this size
         self.window.show()
         if self._screenshot is not None:
             QTimer.singleShot(0, self._take_screenshot_when_ready)
@@ -290,6 +294,7 @@ def run_app(ns: argparse.Namespace) -> int:
         settings=settings,
         settings_path=settings_path,
         screenshot=Path(ns.screenshot).resolve() if ns.screenshot else None,
+        size=ns.size,
         load_model=not ns.no_model,
         ask=ns.ask,
         ask_timeout_s=ns.ask_timeout,

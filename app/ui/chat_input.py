@@ -24,7 +24,12 @@ class ChatInput(QPlainTextEdit):
         self.setAccessibleName("Message")
         self.setPlaceholderText("Ask about your code…  (@ to mention a file, / for skills, Tab: Plan/Build)")
         self.setTabChangesFocus(False)
-        self.setFixedHeight(84)
+        # Four lines of the current font (not a pixel count): it follows the font size.
+        margins = self.contentsMargins()
+        doc_margin = 2 * int(self.document().documentMargin())
+        self.setFixedHeight(
+            4 * self.fontMetrics().lineSpacing() + doc_margin + margins.top() + margins.bottom() + 8
+        )
         self._files = QStringListModel(self)
         self._skills = QStringListModel(self)
         self._completer = QCompleter(self)

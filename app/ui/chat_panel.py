@@ -14,13 +14,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.conversation import Conversation, ReplyStats
+from app.ui.chat_footer import ChatFooter
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
 from app.ui.chat_transcript import ChatTranscript
@@ -80,27 +80,14 @@ class ChatPanel(QWidget):
         self._prompts = QVBoxLayout()
         self.input = ChatInput(self)
         self.editing_label = QLabel(self)
+        self.editing_label.setWordWrap(True)  # a long line here would set the pane's width
         self.editing_label.hide()
 
-        self.gauge = QProgressBar(self)
-        self.gauge.setAccessibleName("Context used")
-        self.gauge.setTextVisible(True)
-        self.gauge.setMinimumWidth(190)
-        self.gauge.setMaximumWidth(240)
-        self.speed = QLabel(self)
-        self.speed.setAccessibleName("Speed")
-        self.stop_button = QPushButton("Stop", self)
-        self.stop_button.setAccessibleName("Stop answering")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
-        self.send_button = QPushButton("Send", self)
-        self.send_button.setObjectName("primary")
-        self.send_button.setAccessibleName("Send message")
-        self.send_button.setToolTip("Send (Enter); Shift+Enter for a new line")
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.gauge)
-        bottom.addWidget(self.speed, 1)
-        bottom.addWidget(self.stop_button)
-        bottom.addWidget(self.send_button)
+        self.footer = ChatFooter(self)
+        self.gauge = self.footer.gauge
+        self.speed = self.footer.speed
+        self.stop_button = self.footer.stop_button
+        self.send_button = self.footer.send_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -110,7 +97,7 @@ class ChatPanel(QWidget):
         layout.addLayout(self._prompts)
         layout.addWidget(self.editing_label)
         layout.addWidget(self.input)
-        layout.addLayout(bottom)
+        layout.addWidget(self.footer)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -247,11 +234,14 @@ class ChatPanel(QWidget):
         self._finish()
         if stats is None:  # stopped before any numbers came
             self.speed.setText("")
+            self.speed.setToolTip("")
             return
         ttft = stats.ttft_s
-        self.speed.setText(
-            f"{stats.tokens_per_s:.1f} tok/s" + (f" · first token {ttft:.2f} s" if ttft is not None else "")
+        text = f"{stats.tokens_per_s:.1f} tok/s" + (
+            f" · first token {ttft:.2f} s" if ttft is not None else ""
         )
+        self.speed.setText(text)
+        self.speed.setToolTip(text)  # the label elides in a narrow pane
 
     def on_reply_failed(self) -> None:
         """The answer failed (the error itself goes to the presenter)."""

@@ -26,6 +26,7 @@ from app.core.settings import Settings
 from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
+from app.ui.dock_sizer import DockSizer
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.editors = EditorTabs(self)
         self._welcome = QLabel(self)
         self._welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._welcome.setWordWrap(True)  # one long line would set the window's minimum width
+        self._welcome.setMargin(12)
         self._welcome.setText(
             "<div style='color:gray'><h2>Enclave</h2><p>Your code stays on this machine.</p>"
             "<p>Open a file from the tree on the left, or ask in the chat on the right.</p></div>"
@@ -105,6 +108,13 @@ class MainWindow(QMainWindow):
         self.bottom_dock = self._dock("Panel", "panel", self.bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.files_dock, self.chat_dock], [260, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [170], Qt.Orientation.Vertical)
+        self.docks = DockSizer(
+            self,
+            widths={self.files_dock: 260, self.chat_dock: 460},
+            narrow_collapses=self.files_dock,
+            bottom=self.bottom_dock,
+            bottom_height=170,
+        )
 
         self.status = EnclaveStatusBar(self)
         self.setStatusBar(self.status)
@@ -228,7 +238,8 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         """Store window geometry and dock layout in the settings."""
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        state = bytes(self.saveState().toBase64().data()).decode("ascii")
+        with self.docks.expanded():  # panes collapsed for a small window are stored as open
+            state = bytes(self.saveState().toBase64().data()).decode("ascii")
         self.settings.window_geometry = f"{geometry};{state}"
 
     def restore_layout(self) -> None:
@@ -237,8 +248,8 @@ class MainWindow(QMainWindow):
         try:
             if geometry:
                 self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
-            if state:
-                self.restoreState(QByteArray(base64.b64decode(state)))
+            if state and self.restoreState(QByteArray(base64.b64decode(state))):
+                self.docks.adopt_current_sizes()
         except ValueError:
             logger.info("stored window layout unreadable; using the default")
 

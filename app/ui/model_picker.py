@@ -83,7 +83,10 @@ class ModelPicker(QComboBox):
         super().__init__(parent)
         self.setAccessibleName("Model")
         self.setToolTip("The local model that answers")
-        self.setMinimumContentsLength(18)
+        # A long model name elides in the box instead of widening the chat pane (and with it
+        # the window's minimum width); the popup still shows whole names.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(10)
         self._choices: Callable[[], list[ModelChoice]] | None = None
         self._known: list[ModelChoice] = []
         self._current: Path | None = None

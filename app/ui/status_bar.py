@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
 from app.core.services import describe_model
+from app.ui.elided_label import ElidedLabel
 from app.ui.theme import is_dark
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def privacy_colour(*, gate_open: bool, dark: bool) -> str:
 
 
 class EnclaveStatusBar(QStatusBar):
-    """Three permanent labels; the privacy one is clickable to open the ledger."""
+    """Three permanent labels; the privacy one is clickable to open the ledger, the others elide."""
 
     privacy_clicked = Signal()
 
@@ -34,9 +35,12 @@ class EnclaveStatusBar(QStatusBar):
         self.privacy.setObjectName("statusPrivacy")
         self.privacy.setAccessibleName("Network status")
         self.privacy.clicked.connect(self.privacy_clicked)
-        self.model = QLabel(self)
+        # Model and index texts can be long ("Indexed the first 20,000 files (limit) · …"):
+        # they elide (the whole text stays in `text()`) so the bar never sets the window's
+        # minimum width. Offline is short and always shown whole.
+        self.model = ElidedLabel(self, min_chars=8)
         self.model.setAccessibleName("Model and backend")
-        self.index = QLabel(self)
+        self.index = ElidedLabel(self, min_chars=8)
         self.index.setAccessibleName("Index state")
         self.addPermanentWidget(self.index)
         self.addPermanentWidget(self.model)
