@@ -23,7 +23,7 @@ class ChatFooter(QWidget):
         self.gauge = QProgressBar(self)
         self.gauge.setAccessibleName("Context used")
         self.gauge.setTextVisible(True)
-        self.speed = ElidedLabel(self, min_chars=4, reserve="88.8 tok/s")
+        self.speed = ElidedLabel(self, min_chars=4, reserve="888.8 tok/s")
         self.speed.setAccessibleName("Speed")
         self.stop_button = QPushButton("Stop", self)
         self.stop_button.setAccessibleName("Stop answering")

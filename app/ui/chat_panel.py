@@ -234,13 +234,14 @@ class ChatPanel(QWidget):
         self._finish()
         if stats is None:  # stopped before any numbers came
             self.speed.setText("")
+            self.speed.set_short_text("")
             self.speed.setToolTip("")
             return
         ttft = stats.ttft_s
-        text = f"{stats.tokens_per_s:.1f} tok/s" + (
-            f" · first token {ttft:.2f} s" if ttft is not None else ""
-        )
+        short = f"{stats.tokens_per_s:.1f} tok/s"
+        text = short + (f" · first token {ttft:.2f} s" if ttft is not None else "")
         self.speed.setText(text)
+        self.speed.set_short_text(short)  # shown whole where the long text does not fit
         self.speed.setToolTip(text)  # the label elides in a narrow pane
 
     def on_reply_failed(self) -> None:

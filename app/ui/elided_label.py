@@ -19,6 +19,7 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self._min_chars = min_chars
         self._reserve = reserve
+        self._short = ""
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setWordWrap(False)
 
@@ -39,17 +40,30 @@ class ElidedLabel(QLabel):
             )
         return hint
 
-    def elided(self) -> bool:
-        """Whether the text is cut short at the current width."""
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+    def set_short_text(self, short: str) -> None:
+        """What to show, whole, instead of an elided text when the text does not fit."""
+        self._short = short
+        self.update()
+
+    def shown_text(self) -> str:
+        """What is drawn at the current width: the text, else the short text, elided if need be."""
+        width, fm = self.contentsRect().width(), self.fontMetrics()
+        text = self.text()
+        if self._short and fm.horizontalAdvance(text) > width:
+            text = self._short
+        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         """Draw the text elided to the label's width."""
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
         painter = QPainter(self)
         style: QStyle = self.style()
         align = self.alignment() | Qt.AlignmentFlag.AlignVCenter
         style.drawItemText(
-            painter, rect, align.value, self.palette(), self.isEnabled(), text, self.foregroundRole()
+            painter,
+            self.contentsRect(),
+            align.value,
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
         )

@@ -140,8 +140,11 @@ def test_the_footer_wraps_the_buttons_below_the_gauge_when_narrow(qtbot):
     qtbot.addWidget(footer)
     footer.speed.setText("12.3 tok/s · first token 0.45 s")
     footer.resize(footer.sizeHint().width(), footer.heightForWidth(footer.sizeHint().width()))
+    footer.speed.set_short_text("12.3 tok/s")
     footer.show()
     assert footer.one_row()
+    # Where the whole text does not fit, the number is shown whole rather than cut.
+    assert footer.speed.shown_text() == "12.3 tok/s"
     assert footer.send_button.geometry().top() == footer.gauge.geometry().top()
     narrow = footer.minimumSizeHint().width()
     footer.resize(narrow, footer.heightForWidth(narrow))
