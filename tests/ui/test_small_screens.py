@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.settings import Settings
 from app.gui import build_gui_parser, run_gui
@@ -177,3 +178,31 @@ def test_the_app_opens_the_window_at_the_size_asked(qtbot):
         assert _reachable(app.window, app.window.chat.send_button)
     finally:
         app.shutdown()
+
+
+def test_a_width_the_user_dragged_is_the_one_given_back(qtbot):
+    with main_window(qtbot) as w:
+        _resize(qtbot, w, 1400, 900)
+        before = w.chat_dock.width()
+        left = w.chat_dock.geometry().left()
+        y = w.chat_dock.geometry().center().y()
+        grip = next(x for x in range(left - 1, left - 12, -1) if w.childAt(QPoint(x, y)) is None)
+        left_button = Qt.MouseButton.LeftButton
+        for kind, x, buttons in (
+            (QEvent.Type.MouseButtonPress, grip, left_button),
+            (QEvent.Type.MouseMove, grip - 30, left_button),
+            (QEvent.Type.MouseMove, grip - 60, left_button),
+            (QEvent.Type.MouseButtonRelease, grip - 60, Qt.MouseButton.NoButton),
+        ):
+            local = QPointF(x, y)
+            event = QMouseEvent(
+                kind, local, w.mapToGlobal(local), left_button, buttons, Qt.KeyboardModifier.NoModifier
+            )
+            QApplication.sendEvent(w, event)
+            qtbot.wait(20)  # Qt applies a separator move on a timer, before the release ends it
+        qtbot.waitUntil(lambda: w.chat_dock.width() >= before + 50)
+        dragged = w.chat_dock.width()
+        qtbot.wait(50)  # the sizer takes the drag as the wanted width
+        _resize(qtbot, w, 800, 600)
+        _resize(qtbot, w, 1400, 900)
+        assert abs(w.chat_dock.width() - dragged) <= 4
