@@ -10,7 +10,9 @@ events; the session records the agent's messages for the exchange in the tree it
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,15 @@ NO_MODEL = "no model is loaded: Models › Set up a model…"
 
 # A job for the model's thread: called with the loaded model (or None) and a cancel token.
 ReplyJob = Callable[[Any, CancelToken], Iterator[object]]
+
+
+@dataclass(frozen=True)
+class ContextPrepared:
+    """The static start of the next prompt is in the KV cache (`evaluated` tokens were new)."""
+
+    evaluated: int
+    seconds: float
+    complete: bool  # False: a question came first and cut it short
 
 
 class Session:
@@ -95,6 +106,27 @@ class Session:
             reply.payload = outcome.messages  # this exchange as the agent saw it, for later turns
 
         return agent_turn
+
+    def prepare(self, *, mode: Mode = Mode.PLAN) -> ReplyJob:
+        """The job that evaluates the next prompt's static start while the user types.
+
+        System prompt, tool schemas, repo map and pinned files go into the KV cache, so the
+        question that follows evaluates only itself. Cancelling it (a question was sent)
+        stops within one batch and keeps what was done. Nothing happens in plain chat.
+        """
+
+        def job(model: Any, cancel: CancelToken) -> Iterator[object]:
+            if model is None or self.root is None:
+                return
+            started = time.perf_counter()
+            try:
+                evaluated = self._agent_for(model).prefill(mode, cancel=cancel)
+            except Exception as exc:  # only a head start: a failure here must never reach the user
+                logger.info("prefill skipped: %s", type(exc).__name__)
+                return
+            yield ContextPrepared(evaluated, time.perf_counter() - started, complete=not cancel.cancelled)
+
+        return job
 
     def undo(self) -> str | None:
         """Revert the newest applied edit (on the model's thread); its path, or None when none is left."""

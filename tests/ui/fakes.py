@@ -22,6 +22,7 @@ class ReplayModel:
         self._replies = list(replies)
         self._pause_s = pause_s
         self.calls: list[list[dict[str, Any]]] = []
+        self.prefills: list[list[dict[str, Any]]] = []
         self.closed = False
 
     def count_tokens(self, text: str) -> int:
@@ -29,6 +30,10 @@ class ReplayModel:
 
     def close(self) -> None:
         self.closed = True
+
+    def prefill(self, messages: Sequence[Any], *, cancel: CancelToken, **_: Any) -> int:
+        self.prefills.append([dict(m) for m in messages])
+        return 0
 
     def chat(
         self, messages: Sequence[Any], *, sampling: Sampling, cancel: CancelToken, **_: Any

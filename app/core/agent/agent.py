@@ -9,6 +9,7 @@ import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from app.core.agent.call_runner import execute
 from app.core.agent.confine import ProjectRoot
@@ -26,7 +27,7 @@ from app.core.agent.permissions import Permissions
 from app.core.agent.prompts import system_prompt
 from app.core.agent.skills import Skill, expand_skill, load_skills
 from app.core.agent.tool_call_parser import ParsedCall, canonical, split_reply
-from app.core.agent.tools.base import Limits, ToolContext
+from app.core.agent.tools.base import Limits, Tool, ToolContext
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ContextOverflowError, ToolError
 from app.core.names import quote_name
@@ -168,9 +169,8 @@ class Agent:
         text, _skill = expand_skill(request.text, self.skills)
         self._pin(list(request.mentions) + _MENTION.findall(request.text))
         mode = Mode(request.mode)
-        offered = {t.spec.name: t for t in tools_for(mode, permissions=self.permissions)}
+        offered, schemas = self._tools(mode)
         known = frozenset(t.spec.name for t in all_tools())
-        schemas = [t.spec.schema() for t in offered.values()]
         grammar = (
             tool_call_grammar([t.spec for t in offered.values()])
             if self.options.grammar and offered
@@ -238,6 +238,23 @@ class Agent:
             if self.edits.applied:
                 self._map = None
         return TurnOutcome(TurnReason.STEP_LIMIT, "", self.options.max_steps, tuple(current))
+
+    def prefill(self, mode: Mode, *, cancel: CancelToken) -> int:
+        """Evaluate the start of the next prompt now: system prompt, tool schemas, map, pinned files.
+
+        A turn builds its prompt in the same order, so it finds this part in the KV cache
+        and evaluates only what follows. Returns the tokens evaluated (0: already cached).
+        """
+        _offered, schemas = self._tools(mode)
+        leading: list[Message] = [{"role": "system", "content": system_prompt(mode)}]
+        project = self._project_context()
+        if project:
+            leading.append({"role": "user", "content": project})
+        return self.model.prefill(leading, tools=schemas, cancel=cancel)
+
+    def _tools(self, mode: Mode) -> tuple[dict[str, Tool], list[dict[str, Any]]]:
+        offered = {t.spec.name: t for t in tools_for(mode, permissions=self.permissions)}
+        return offered, [t.spec.schema() for t in offered.values()]
 
     def _ask_doom_loop(self, call: ParsedCall, cancel: CancelToken) -> Generator[Event, None, bool]:
         subject = f"{call.name} {canonical(call.arguments)}"[:300]

@@ -42,6 +42,7 @@ class ScriptedModel:
     replies: list[str]
     n_ctx: int = 8192
     calls: list[ChatCall] = field(default_factory=list)
+    prefills: list[list[Message]] = field(default_factory=list)
     _index: int = 0
     _current: str | None = None
     _pos: int = 0
@@ -99,6 +100,17 @@ class ScriptedModel:
             # A grammar-constrained model stops where the call's JSON ends.
             stop = (*stop, "</tool_call>")
         return self._play(prefill=prefill, stop=tuple(stop), cancel=cancel, max_tokens=sampling.max_tokens)
+
+    def prefill(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        cancel: CancelToken,
+    ) -> int:
+        """Nothing to evaluate ahead; recorded so tests can see the prefix that would be."""
+        self.prefills.append(list(messages))
+        return 0
 
     def _play(
         self, *, prefill: str, stop: tuple[str, ...], cancel: CancelToken, max_tokens: int

@@ -92,3 +92,13 @@ class ChatModel(Protocol):
     ) -> Iterator[StreamItem]:
         """Render `messages` with the model's template and stream the reply."""
         ...
+
+    def prefill(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        cancel: CancelToken,
+    ) -> int:
+        """Evaluate the leading `messages` of the next prompt ahead of time; the tokens evaluated."""
+        ...

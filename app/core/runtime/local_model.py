@@ -282,6 +282,42 @@ class LocalModel:
             prompt += self.tokenize(prefill, special=True)
         return self.stream(prompt, sampling=sampling, stop=stop, grammar=grammar, cancel=cancel)
 
+    def prefill(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        cancel: CancelToken,
+    ) -> int:
+        """Evaluate the start of a prompt ahead of time, so a later `chat` finds it in the KV cache.
+
+        `messages` are the leading messages of the next prompt (system, tool schemas, the
+        project's map and pinned files); what is already cached is skipped. A set `cancel`
+        stops between batches and keeps what was evaluated. Returns the tokens evaluated.
+        """
+        prompt = self.render_chat(messages, tools=tools, add_generation_prompt=False)[: self.n_ctx - 1]
+        llm = self._llm
+        cached = 0
+        for have, want in zip(llm._input_ids[: llm.n_tokens], prompt, strict=False):
+            if have != want:
+                break
+            cached += 1
+        if cached == len(prompt):
+            return 0
+        if cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+            llm.reset()
+            cached = 0
+        llm.n_tokens = cached
+        step = llm.n_batch
+        done = 0
+        for start in range(cached, len(prompt), step):
+            if cancel.cancelled:
+                break
+            batch = prompt[start : start + step]
+            self._eval(batch)
+            done += len(batch)
+        return done
+
     def stream(
         self,
         prompt: Sequence[int],
