@@ -44,6 +44,8 @@ class ChatSession(QObject):
     edit_undone = Signal(object)  # EditUndone
     tool_activity = Signal(str)  # a line for the output panel
     failed = Signal(object)
+    preparing = Signal(str)  # "Preparing context…" while the next prompt's start is read; "" when done
+    turn_finished = Signal()  # a turn's job ended (on the UI thread, after the pane was updated)
 
     def __init__(self, panel: ChatPanel, worker: ModelWorker, *, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +54,7 @@ class ChatSession(QObject):
         self._in_turn = False
         self._done_seen = False
         self._failed = False
+        self._preparing = False
         self.session: Session = services.new_session(None)
         panel.set_conversation(self.session.conversation)
         panel.ask_requested.connect(self._on_ask_requested)
@@ -59,6 +62,7 @@ class ChatSession(QObject):
         worker.event_emitted.connect(self._on_event)
         worker.failed.connect(self._on_failed)
         worker.job_finished.connect(self._on_job_finished)
+        worker.model_loaded.connect(self._on_model_loaded)
 
     def open_project(self, root: Path) -> None:
         """A new conversation about `root`: its own tree, permissions and undo."""
@@ -68,6 +72,16 @@ class ChatSession(QObject):
     def set_index(self, index: object) -> None:
         """The project's index finished building (or was rebuilt): the next turn uses it."""
         self.session.set_index(index)
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Read the next prompt's static start (system, tools, map, pinned files) while the user types."""
+        if self.session.root is None or self._in_turn or self._preparing or not self._worker.has_model:
+            return
+        self._preparing = True
+        self.preparing.emit("Preparing context…")
+        mode = Mode.BUILD if self._panel.mode == "build" else Mode.PLAN
+        self._worker.run_turn(self.session.prepare(mode=mode), kind="prepare")
 
     def undo_last_edit(self) -> bool:
         """Revert the newest accepted edit (on the model thread); False while a turn runs."""
@@ -81,7 +95,14 @@ class ChatSession(QObject):
         self._worker.run_turn(job)
         return True
 
+    def _on_model_loaded(self, _loaded: object) -> None:
+        # A bound slot, not a lambda: Qt drops it with this object when the window closes.
+        self.prepare()
+
     def _on_ask_requested(self, request: AskRequest) -> None:
+        if self._preparing:
+            # The question goes first: the prefill stops within one batch, keeping what it read.
+            self._worker.stop()
         self._in_turn, self._done_seen, self._failed = True, False, False
         mode = Mode.BUILD if request.mode == "build" else Mode.PLAN
         self._worker.run_turn(self.session.reply(request.reply_id, mode=mode, mentions=request.mentions))
@@ -96,15 +117,21 @@ class ChatSession(QObject):
         self.failed.emit(exc)
 
     def _on_job_finished(self, kind: str) -> None:
+        if kind == "prepare":
+            self._preparing = False
+            self.preparing.emit("")
+            return
         if kind != "turn" or not self._in_turn:
             return
         self._in_turn = False
+        if not self._done_seen:
+            if self._failed:
+                self._panel.on_reply_failed()
+            else:  # cancelled before any end event: show it as stopped, no error
+                self._panel.on_reply_done(finish="cancelled", stats=None)
+        self.turn_finished.emit()
         if self._done_seen:
-            return
-        if self._failed:
-            self._panel.on_reply_failed()
-        else:  # cancelled before any end event: show it as stopped, no error
-            self._panel.on_reply_done(finish="cancelled", stats=None)
+            self.prepare()  # the map may have changed (edits): refresh the prepared start
 
     def _on_event(self, event: object) -> None:
         if isinstance(event, TextDelta | ev.AssistantText):

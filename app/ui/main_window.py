@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.session.edit_proposed.connect(self._on_edit_proposed)
         self.session.edit_resolved.connect(self._on_edit_resolved)
         self.session.edit_undone.connect(self._on_edit_undone)
+        self.session.preparing.connect(self._on_preparing)
         self.session.tool_activity.connect(self.output.appendPlainText)
         self.session.context_used.connect(self._on_context_used)
         self.chat.open_location_requested.connect(self._on_open_location_requested)
@@ -336,6 +337,13 @@ class MainWindow(QMainWindow):
     def refresh_model_picker(self) -> None:
         """Read the installed models again (after a download or an import)."""
         self.chat.model_picker.refresh()
+
+    def _on_preparing(self, note: str) -> None:
+        # The model reads the project's map while the user types; say so, briefly.
+        if note:
+            self.status.showMessage(note)
+        else:
+            self.status.clearMessage()
 
     def _on_model_loaded(self, loaded: LoadedModel) -> None:
         self.status.set_model(loaded.info, note=loaded.name)

@@ -43,7 +43,7 @@ class LoadedModel:
 
 @dataclass(frozen=True)
 class _Job:
-    kind: str  # load | turn | unload
+    kind: str  # load | turn | prepare | unload
     run: Callable[[CancelToken], None]
 
 
@@ -83,14 +83,14 @@ class ModelWorker(QThread):
         """Close the model and free its memory."""
         self._submit("unload", lambda cancel: self._close())
 
-    def run_turn(self, job: TurnJob) -> None:
-        """Run one turn against the loaded model; events arrive through `event_emitted`."""
+    def run_turn(self, job: TurnJob, *, kind: str = "turn") -> None:
+        """Run one turn (or a `prepare` job) against the loaded model; events arrive through `event_emitted`."""
 
         def turn(cancel: CancelToken) -> None:
             for event in job(self._model, cancel):
                 self.event_emitted.emit(event)
 
-        self._submit("turn", turn)
+        self._submit(kind, turn)
 
     def stop(self) -> None:
         """Cancel the running job now (safe from any thread); queued jobs still run."""

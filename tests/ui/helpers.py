@@ -30,7 +30,7 @@ def main_window(qtbot: Any, *, model: Any = None) -> Iterator[MainWindow]:
 
 def ask(qtbot: Any, window: MainWindow, text: str, *, timeout: int = 10000) -> None:
     """Type `text` into the message box and press Enter; wait for the turn to end."""
-    with qtbot.waitSignal(window.worker.job_finished, timeout=timeout):
+    with qtbot.waitSignal(window.session.turn_finished, timeout=timeout):
         window.chat.input.setPlainText(text)
         from PySide6.QtCore import Qt
 

@@ -57,7 +57,7 @@ def test_permission_prompt_answer_reaches_the_waiting_turn(qtbot):
         qtbot.waitUntil(lambda: _prompt(w) is not None, timeout=5000)
         prompt = _prompt(w)
         assert prompt.allow_always.toolTip() == "Allow pytest * until Enclave closes"
-        with qtbot.waitSignal(w.worker.job_finished, timeout=5000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
             prompt.allow_always.click()
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert decisions == ["always"]
@@ -103,7 +103,7 @@ def test_accepting_a_proposed_edit_writes_it_and_reloads_the_open_tab(qtbot, pro
         card = w.review.cards[7]
         assert w.bottom.currentWidget() is w.review
         assert card.accept_button.isEnabled()
-        with qtbot.waitSignal(w.worker.job_finished, timeout=5000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
             card.accept_button.click()
         assert target.read_text() == after
         assert card.state.text() == "applied"
@@ -135,7 +135,7 @@ def test_rejecting_an_edit_leaves_the_file_alone(qtbot, project):
         script_jobs(w, factory)
         w.chat.send("change it")
         qtbot.waitUntil(lambda: 3 in w.review.cards, timeout=5000)
-        with qtbot.waitSignal(w.worker.job_finished, timeout=5000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
             w.review.cards[3].reject_button.click()
         assert target.read_text() == before
         assert w.review.cards[3].state.text() == "not applied: reject"
@@ -168,7 +168,7 @@ def test_real_agent_with_scripted_model_proposes_an_edit_that_is_accepted_and_un
         card = next(iter(w.review.cards.values()))
         assert "+def retry(fn, *, attempts=5):" in card.findChild(QTextBrowser).toPlainText()
         assert target.read_text() == before  # nothing written before accepting
-        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=10000):
             card.accept_button.click()
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert "attempts=5" in target.read_text()

@@ -27,7 +27,7 @@ def test_ask_streams_the_answer_and_updates_gauge_and_speed(qtbot):
 def test_stop_mid_answer_keeps_partial_text_and_shows_no_error(qtbot):
     model = ReplayModel(["one two three four five six seven eight nine ten"], pause_s=5.0)
     with main_window(qtbot, model=model) as w:
-        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=10000):
             w.chat.send("count")
             qtbot.waitUntil(lambda: "one" in (w.chat.conversation.leaf().text or ""), timeout=5000)
             qtbot.keyClick(w.chat.input, Qt.Key.Key_Escape)
@@ -45,7 +45,7 @@ def test_regenerate_and_edit_make_branches_not_erasures(qtbot):
         ask(qtbot, w, "hello")
         qtbot.waitUntil(lambda: not w.chat.busy)
         first = w.chat.conversation.leaf()
-        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=10000):
             w.chat.transcript.link_activated.emit(f"regen:{first.id}")
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert "second answer" in w.chat.transcript.toPlainText()

@@ -51,7 +51,7 @@ def test_unchecking_a_hunk_sends_only_the_checked_ones(qtbot):
         card.hunk_boxes[1].setChecked(False)
         assert not card.accept_button.isEnabled()  # nothing to accept: Reject instead
         card.hunk_boxes[1].setChecked(True)
-        with qtbot.waitSignal(w.worker.job_finished, timeout=5000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
             card.accept_button.click()
         assert answers == [("once", (1,))]
         assert card.state.text() == "applied: the user accepted 1 of 2 hunks"
@@ -76,7 +76,7 @@ def test_real_agent_applies_the_chosen_hunk_and_undo_restores_the_file(qtbot, pr
         card = next(iter(w.review.cards.values()))
         assert len(card.hunk_boxes) == 2
         card.hunk_boxes[0].setChecked(False)
-        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=10000):
             card.accept_button.click()
         qtbot.waitUntil(lambda: not w.chat.busy)
         assert target.read_text() == OLD.replace("VALUE_18 = 18\n", "VALUE_18 = 1800\n")

@@ -45,7 +45,7 @@ def test_800x600_shows_send_stop_and_plan_build_inside_the_window(qtbot):
         # The side panes gave way to the chat: the file tree and the bottom panel start collapsed.
         assert not w.files_dock.isVisible() and not w.bottom_dock.isVisible()
         assert chat.width() >= 300
-        with qtbot.waitSignal(w.worker.job_finished, timeout=10000):
+        with qtbot.waitSignal(w.session.turn_finished, timeout=10000):
             chat.send("count slowly")
             qtbot.waitUntil(lambda: chat.transcript.toPlainText().count("one") >= 1, timeout=5000)
             assert chat.stop_button.isEnabled() and _reachable(w, chat.stop_button)
