@@ -1,0 +1,99 @@
+"""First-answer latency: time to the first token of a first question, with and without background prefill.
+
+    .venv/bin/python tests/benchmarks/bench_latency.py [--project PATH] [--model PATH] [--rounds N]
+
+On one model and one project (default: the demo model and this repository), each round:
+1. a cold first question (the KV cache emptied): its time to the first token;
+2. a follow-up question: its time to the first token (the baseline the goal is stated in);
+3. the cache emptied again, the session's `prepare` job run (as the window does while the
+   user types), then the first question: its time to the first token.
+Prints medians, the ratios to the follow-up (goal for the prepared first question: <= 1.2),
+and the prefix's size and read speed (a larger model's prefill time scales with both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.core import services
+from app.core.agent import AgentOptions, Mode
+from app.core.agent.events import TurnDone
+from app.core.cancel import CancelToken
+from app.core.session import ContextPrepared, Session
+from app.core.settings import Settings
+from app.core.store.demo import demo_model_path
+
+FIRST = "Where is the model's first-use probe implemented?"
+FOLLOW_UP = "And which settings does it fall back to?"
+
+
+def ask(session: Session, model: object, text: str) -> float:
+    user = session.conversation.ask(text)
+    reply = session.conversation.add("assistant", "", parent=user.id)
+    ttft = 0.0
+    for event in session.reply(reply.id, mode=Mode.PLAN)(model, CancelToken()):
+        slot = getattr(event, "reply", None)
+        if slot is not None:
+            slot.answer("reject")
+        if isinstance(event, TurnDone):
+            ttft = event.ttft_s or 0.0
+    return ttft
+
+
+def main() -> int:
+    """Rounds of cold, follow-up and prepared first questions; medians and ratios."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--project", default=str(Path(__file__).resolve().parents[2]))
+    parser.add_argument("--model", default=str(demo_model_path() or ""))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(args.project).resolve()
+    print(
+        f"machine: {platform.machine()}, {platform.platform()}; project: {root.name}; model: {Path(args.model).name}"
+    )
+    model = services.load_model_file(Path(args.model), settings=Settings(n_ctx=8192), cancel=CancelToken())
+    index = services.open_index(root)
+    options = AgentOptions(max_steps=1)  # the first token is what is measured; one step is enough
+    cold, follow, prepared, prefix, prefill_s = [], [], [], [], []
+    for _ in range(args.rounds):
+        model._llm.reset()  # an empty KV cache, as after loading the model
+        session = Session(root, options=options)
+        session.set_index(index)
+        cold.append(ask(session, model, FIRST))
+        follow.append(ask(session, model, FOLLOW_UP))
+        model._llm.reset()
+        session = Session(root, options=options)
+        session.set_index(index)
+        started = time.perf_counter()
+        done = [
+            e for e in session.prepare(mode=Mode.PLAN)(model, CancelToken()) if isinstance(e, ContextPrepared)
+        ]
+        prefill_s.append(time.perf_counter() - started)
+        prefix.append(done[0].evaluated if done else 0)
+        prepared.append(ask(session, model, FIRST))
+    m = {
+        name: statistics.median(v) for name, v in (("cold", cold), ("follow", follow), ("prepared", prepared))
+    }
+    print(f"first question, cold:     {m['cold']:.2f} s to the first token")
+    print(f"follow-up question:       {m['follow']:.2f} s")
+    print(
+        f"first question, prepared: {m['prepared']:.2f} s (prefill took {statistics.median(prefill_s):.2f} s before it)"
+    )
+    print(
+        f"ratio cold/follow-up: {m['cold'] / m['follow']:.2f}; prepared/follow-up: {m['prepared'] / m['follow']:.2f} (goal <= 1.2)"
+    )
+    tokens = statistics.median(prefix)
+    print(f"prefix: {tokens:.0f} tokens read at {tokens / statistics.median(prefill_s):.0f} tok/s")
+    model.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
