@@ -250,7 +250,8 @@ class Agent:
         project = self._project_context()
         if project:
             leading.append({"role": "user", "content": project})
-        return self.model.prefill(leading, tools=schemas, cancel=cancel)
+        # The system message (with the tool schemas) is Enclave's own text: code-free.
+        return self.model.prefill(leading, tools=schemas, code_free=1, cancel=cancel)
 
     def _tools(self, mode: Mode) -> tuple[dict[str, Tool], list[dict[str, Any]]]:
         offered = {t.spec.name: t for t in tools_for(mode, permissions=self.permissions)}

@@ -106,6 +106,7 @@ class ScriptedModel:
         messages: Sequence[Message],
         *,
         tools: Sequence[Mapping[str, Any]] | None = None,
+        code_free: int = 0,
         cancel: CancelToken,
     ) -> int:
         """Nothing to evaluate ahead; recorded so tests can see the prefix that would be."""

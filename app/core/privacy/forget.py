@@ -7,7 +7,8 @@ What Enclave keeps on disk, and nothing else:
 - `models.json` in the data dir: the installed models, with the paths of imported ones;
 - model files (`*.gguf`) in the data dir's `models/` folder;
 - in the cache dir, what the first-use probe found per model hash, llama.cpp build and CPU
-  (`probes.json`), and the models' hashes by path (`model-hashes.json`).
+  (`probes.json`), the models' hashes by path (`model-hashes.json`), and the KV state of
+  the code-free start of a prompt (Enclave's system prompt and tool schemas, `kv-states/`).
 
 Conversations, file contents, the project index, undo history and the privacy ledger live
 in memory only. Forgetting clears every stored path; the model files themselves stay, since
@@ -17,12 +18,14 @@ they hold no user data and cost gigabytes to fetch again.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import EnclaveError
 from app.core.paths import UserDirs
 from app.core.runtime.probe_cache import HASHES_FILE
+from app.core.runtime.saved_prefix import STATE_DIR
 from app.core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -61,6 +64,8 @@ def forget_everything(dirs: UserDirs) -> ForgetReport:
     entries, links = _forget_outside_models(dirs.manifest_file, models_dir=dirs.models)
     # The probe's hash memo names model files by path; what the probes found names none.
     (dirs.cache / HASHES_FILE).unlink(missing_ok=True)
+    # The saved code-free prompt states hold no project content, but they go too.
+    shutil.rmtree(dirs.cache / STATE_DIR, ignore_errors=True)
     ledger_entries = len(guard.ledger())
     guard.clear_ledger()
     report = ForgetReport(

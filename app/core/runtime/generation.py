@@ -98,6 +98,7 @@ class ChatModel(Protocol):
         messages: Sequence[Message],
         *,
         tools: Sequence[Mapping[str, Any]] | None = None,
+        code_free: int = 0,
         cancel: CancelToken,
     ) -> int:
         """Evaluate the leading `messages` of the next prompt ahead of time; the tokens evaluated."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ContextOverflowError, EnclaveError, ModelLoadError
+from app.core.runtime import saved_prefix
 from app.core.runtime.chat_template import ChatTemplate, Message, Segment
 from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context, shape_from_gguf
 from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
@@ -28,6 +29,7 @@ from app.core.runtime.load_probe import Progress, SafeLoad, safe_settings
 from app.core.runtime.load_settings import LoadSettings, model_params
 from app.core.runtime.loop_guard import LoopGuard
 from app.core.runtime.memory_check import check_fits_memory
+from app.core.runtime.probe_cache import known_sha256
 from app.core.runtime.validate import validate_model
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class LocalModel:
         backend: BackendChoice,
         threads: int,
         safe: SafeLoad | None = None,
+        model_id: str = "",
     ) -> None:
         import llama_cpp
 
@@ -103,6 +106,9 @@ class LocalModel:
         self._special_re = self._find_special_tokens()
         self._evaluated = 0
         self._cancel: CancelToken | None = None
+        # What the saved code-free prompt state is keyed by (see saved_prefix).
+        self._model_id = model_id
+        self._context_key = f"n_ctx={self.info.n_ctx} n_batch={llm.n_batch} off={self.info.turned_off}"
         self._eval = llm.eval
         llm.eval = self._counting_eval  # see _counting_eval
 
@@ -179,7 +185,8 @@ class LocalModel:
         if cancel.cancelled:
             llm.close()
             raise Cancelled("cancelled")
-        return cls(llm, gguf, plan=plan, backend=backend, threads=threads, safe=safe)
+        model_id = sha256 or known_sha256(gguf.path) or ""
+        return cls(llm, gguf, plan=plan, backend=backend, threads=threads, safe=safe, model_id=model_id)
 
     def close(self) -> None:
         """Free the model and its KV cache now rather than at garbage collection."""
@@ -287,15 +294,22 @@ class LocalModel:
         messages: Sequence[Message],
         *,
         tools: Sequence[Mapping[str, Any]] | None = None,
+        code_free: int = 0,
         cancel: CancelToken,
     ) -> int:
         """Evaluate the start of a prompt ahead of time, so a later `chat` finds it in the KV cache.
 
         `messages` are the leading messages of the next prompt (system, tool schemas, the
-        project's map and pinned files); what is already cached is skipped. A set `cancel`
-        stops between batches and keeps what was evaluated. Returns the tokens evaluated.
+        project's map and pinned files); what is already cached is skipped. The first
+        `code_free` of them hold nothing from the project: their KV state may be loaded from,
+        or saved to, the cache folder (`saved_prefix`). A set `cancel` stops between batches
+        and keeps what was evaluated. Returns the tokens evaluated.
         """
         prompt = self.render_chat(messages, tools=tools, add_generation_prompt=False)[: self.n_ctx - 1]
+        shared: list[int] = []
+        if code_free and self._model_id:
+            start_of = self.render_chat(messages[:code_free], tools=tools, add_generation_prompt=False)
+            shared = start_of if prompt[: len(start_of)] == start_of else []
         llm = self._llm
         cached = 0
         for have, want in zip(llm._input_ids[: llm.n_tokens], prompt, strict=False):
@@ -304,16 +318,35 @@ class LocalModel:
             cached += 1
         if cached == len(prompt):
             return 0
-        if cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+        key = (
+            saved_prefix.state_key(model_id=self._model_id, tokens=shared, context=self._context_key)
+            if shared
+            else ""
+        )
+        if shared and cached < len(shared) and saved_prefix.restore(llm, shared, key=key) is not None:
+            cached = len(shared)
+        elif cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
             llm.reset()
             cached = 0
         llm.n_tokens = cached
-        step = llm.n_batch
         done = 0
-        for start in range(cached, len(prompt), step):
+        if shared and cached < len(shared):
+            started = time.perf_counter()
+            done += self._eval_until(prompt, cached, len(shared), cancel=cancel)
+            if not cancel.cancelled:
+                saved_prefix.save_if_it_pays(llm, shared, key=key, eval_s=time.perf_counter() - started)
+            cached = llm.n_tokens
+        if not cancel.cancelled:
+            done += self._eval_until(prompt, cached, len(prompt), cancel=cancel)
+        return done
+
+    def _eval_until(self, prompt: Sequence[int], start: int, end: int, *, cancel: CancelToken) -> int:
+        step = self._llm.n_batch
+        done = 0
+        for at in range(start, end, step):
             if cancel.cancelled:
                 break
-            batch = prompt[start : start + step]
+            batch = list(prompt[at : min(at + step, end)])
             self._eval(batch)
             done += len(batch)
         return done
