@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
                 if isinstance(item, TextDelta):
                     if not args.json:
                         say(item.text, end="")
-                else:
+                elif isinstance(item, GenerationDone):
                     done = item
     finally:
         model.close()

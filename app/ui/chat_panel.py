@@ -53,6 +53,7 @@ class ChatPanel(QWidget):
         self.setAccessibleName("Chat")
         self.conversation = Conversation()
         self._busy = False
+        self._reading = False  # the speed label shows the prompt-reading progress
         self._editing: int | None = None
         self._mode = "plan"
         self._skills: list[str] = []
@@ -214,8 +215,24 @@ class ChatPanel(QWidget):
 
     # -- replies ------------------------------------------------------------------------
 
+    def on_reading(self, *, done: int, total: int, prompt: int) -> None:
+        """The model is reading the prompt: say how far it got, and keep the gauge live."""
+        percent = 100 * done // max(total, 1)
+        text = f"Reading {total:,} tokens… {percent}%"
+        self.speed.setText(text)
+        self.speed.set_short_text(f"Reading… {percent}%")
+        self.speed.setToolTip("The model reads the prompt (project map, files, history) before it answers")
+        self._reading = True
+        size = self.gauge.maximum()
+        if size > 1:
+            self.set_context(used=prompt - (total - done), size=size)
+
     def on_text(self, text: str) -> None:
         """A streamed piece of the answer."""
+        if self._reading:  # the answer has started: the reading note has done its job
+            self._reading = False
+            self.speed.setText("")
+            self.speed.set_short_text("")
         leaf = self.conversation.leaf()
         if leaf is None or leaf.role != "assistant":
             return

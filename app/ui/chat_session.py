@@ -19,7 +19,7 @@ from app.core import services
 from app.core.agent import Mode
 from app.core.agent import events as ev
 from app.core.cancel import CancelToken
-from app.core.runtime.generation import GenerationDone, TextDelta
+from app.core.runtime.generation import GenerationDone, PromptRead, TextDelta
 from app.core.session import Session
 from app.ui.chat_panel import AskRequest, ChatPanel
 from app.ui.model_worker import ModelWorker
@@ -134,7 +134,9 @@ class ChatSession(QObject):
             self.prepare()  # the map may have changed (edits): refresh the prepared start
 
     def _on_event(self, event: object) -> None:
-        if isinstance(event, TextDelta | ev.AssistantText):
+        if isinstance(event, PromptRead | ev.PromptReading):
+            self._panel.on_reading(done=event.done, total=event.total, prompt=event.prompt)
+        elif isinstance(event, TextDelta | ev.AssistantText):
             self._panel.on_text(event.text)
         elif isinstance(event, GenerationDone):
             self._done_seen = True

@@ -19,7 +19,7 @@ def run(items: object) -> tuple[list[str], GenerationDone]:
     for item in items:  # type: ignore[attr-defined]
         if isinstance(item, TextDelta):
             deltas.append(item.text)
-        else:
+        elif isinstance(item, GenerationDone):
             done = item
     assert isinstance(done, GenerationDone)
     return deltas, done
@@ -133,3 +133,23 @@ def test_a_looping_reply_is_cut_short(smol: LocalModel) -> None:
     _, control = run(smol.chat(prompt, sampling=unguarded, cancel=CancelToken()))
     assert control.finish_reason == "length"  # without the guard the same reply runs on
     assert control.text.startswith(looped.text)
+
+
+def test_a_long_prompt_is_read_with_progress_batch_by_batch(qwen2_model: LocalModel) -> None:
+    from app.core.runtime.generation import PromptRead
+
+    long = [
+        {"role": "user", "content": "Summarise this: " + "the quick brown fox jumps over the lazy dog. " * 25}
+    ]
+    items = list(qwen2_model.chat(long, sampling=Sampling.greedy(max_tokens=2), cancel=CancelToken()))
+    reads = [i for i in items if isinstance(i, PromptRead)]
+    done = items[-1]
+    assert isinstance(done, GenerationDone)
+    assert len(reads) >= 2  # more than one batch
+    assert [r.done for r in reads] == sorted(r.done for r in reads) and reads[-1].done == reads[-1].total
+    assert reads[-1].prompt == done.stats.prompt_tokens
+    assert (
+        reads[-1].total == done.stats.prompt_tokens - done.stats.cached_tokens - 1
+    )  # the last token: generate's
+    again = list(qwen2_model.chat(long, sampling=Sampling.greedy(max_tokens=2), cancel=CancelToken()))
+    assert not any(isinstance(i, PromptRead) for i in again)  # all cached: nothing to read

@@ -70,6 +70,15 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class PromptReading:
+    """The model is reading the step's prompt: `done` of `total` new tokens (of `prompt` in all)."""
+
+    done: int
+    total: int
+    prompt: int
+
+
+@dataclass(frozen=True)
 class AssistantText:
     """Visible text the model streamed (tool-call markup is not included)."""
 
@@ -185,7 +194,8 @@ class TurnDone:
 
 
 Event = (
-    AssistantText
+    PromptReading
+    | AssistantText
     | ToolCallStarted
     | ToolCallFinished
     | PermissionRequest

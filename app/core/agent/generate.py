@@ -7,11 +7,11 @@ from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.agent.events import AssistantText, Event
+from app.core.agent.events import AssistantText, Event, PromptReading
 from app.core.agent.tool_call_parser import CLOSE, OPEN, find_open, in_fence
 from app.core.cancel import CancelToken
 from app.core.runtime.chat_template import Message
-from app.core.runtime.generation import ChatModel, GenerationDone, Sampling, TextDelta
+from app.core.runtime.generation import ChatModel, GenerationDone, PromptRead, Sampling, TextDelta
 from app.core.runtime.holdback import partial_tail
 
 CALL_MAX_TOKENS = 512
@@ -113,7 +113,9 @@ def generate_step(
         recent = ""
         try:
             for item in stream:
-                if isinstance(item, TextDelta):
+                if isinstance(item, PromptRead):
+                    yield PromptReading(item.done, item.total, item.prompt)
+                elif isinstance(item, TextDelta):
                     if stats.first_token_at is None:
                         stats.first_token_at = time.perf_counter()
                     parts.append(item.text)

@@ -64,7 +64,16 @@ class GenerationDone:
     tokens: tuple[int, ...] = field(default=(), repr=False)
 
 
-StreamItem = TextDelta | GenerationDone
+@dataclass(frozen=True)
+class PromptRead:
+    """Progress while the prompt is read (one per batch): `done` of `total` new tokens, of `prompt` in all."""
+
+    done: int
+    total: int
+    prompt: int
+
+
+StreamItem = TextDelta | PromptRead | GenerationDone
 
 
 class ChatModel(Protocol):

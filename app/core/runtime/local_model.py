@@ -21,7 +21,14 @@ from app.core.errors import Cancelled, ContextOverflowError, EnclaveError, Model
 from app.core.runtime import saved_prefix
 from app.core.runtime.chat_template import ChatTemplate, Message, Segment
 from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context, shape_from_gguf
-from app.core.runtime.generation import GenerationDone, GenerationStats, Sampling, StreamItem, TextDelta
+from app.core.runtime.generation import (
+    GenerationDone,
+    GenerationStats,
+    PromptRead,
+    Sampling,
+    StreamItem,
+    TextDelta,
+)
 from app.core.runtime.gguf_file import GGUFInfo
 from app.core.runtime.hardware import BackendChoice, Hardware, choose_backend, probe_hardware
 from app.core.runtime.holdback import partial_tail
@@ -311,11 +318,7 @@ class LocalModel:
             start_of = self.render_chat(messages[:code_free], tools=tools, add_generation_prompt=False)
             shared = start_of if prompt[: len(start_of)] == start_of else []
         llm = self._llm
-        cached = 0
-        for have, want in zip(llm._input_ids[: llm.n_tokens], prompt, strict=False):
-            if have != want:
-                break
-            cached += 1
+        cached = self._cached_prefix(prompt)
         if cached == len(prompt):
             return 0
         key = (
@@ -325,10 +328,8 @@ class LocalModel:
         )
         if shared and cached < len(shared) and saved_prefix.restore(llm, shared, key=key) is not None:
             cached = len(shared)
-        elif cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
-            llm.reset()
-            cached = 0
-        llm.n_tokens = cached
+        else:
+            cached = self._keep_prefix(cached)
         done = 0
         if shared and cached < len(shared):
             started = time.perf_counter()
@@ -339,6 +340,44 @@ class LocalModel:
         if not cancel.cancelled:
             done += self._eval_until(prompt, cached, len(prompt), cancel=cancel)
         return done
+
+    def _cached_prefix(self, prompt: Sequence[int]) -> int:
+        """How many leading tokens of `prompt` the KV cache already holds."""
+        llm = self._llm
+        cached = 0
+        for have, want in zip(llm._input_ids[: llm.n_tokens], prompt, strict=False):
+            if have != want:
+                break
+            cached += 1
+        return cached
+
+    def _keep_prefix(self, cached: int) -> int:
+        """Drop the KV cache after `cached` tokens; the tokens kept (0 when it cannot be cut)."""
+        llm = self._llm
+        if cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+            llm.reset()
+            cached = 0
+        llm.n_tokens = cached
+        return cached
+
+    def _read_prompt(self, prompt: Sequence[int], *, cancel: CancelToken) -> Iterator[PromptRead]:
+        """Evaluate what the cache lacks of `prompt` (all but its last token), batch by batch, with progress.
+
+        The last token is left to `generate`, which evaluates it and samples from its logits.
+        """
+        head = len(prompt) - 1
+        cached = self._keep_prefix(min(self._cached_prefix(prompt), head))
+        total = head - cached
+        if total <= 0:
+            return
+        step = self._llm.n_batch
+        for at in range(cached, head, step):
+            if cancel.cancelled:
+                return
+            batch = list(prompt[at : min(at + step, head)])
+            self._eval(batch)
+            self._evaluated = max(self._evaluated, 0) + len(batch)
+            yield PromptRead(at + len(batch) - cached, total, len(prompt))
 
     def _eval_until(self, prompt: Sequence[int], start: int, end: int, *, cancel: CancelToken) -> int:
         step = self._llm.n_batch
@@ -393,6 +432,10 @@ class LocalModel:
         self._evaluated = -1
         self._cancel = cancel
         started = time.perf_counter()
+        # Read the prompt here, batch by batch, so the front end can show how far it got.
+        yield from self._read_prompt(prompt, cancel=cancel)
+        read_ahead = max(self._evaluated, 0)
+        self._evaluated = -1
         tokens = llm.generate(
             prompt,
             top_k=sampling.top_k if sampling.temperature > 0 else 1,
@@ -441,7 +484,7 @@ class LocalModel:
                 text_parts.append(tail)
                 yield TextDelta(tail)
         ended = time.perf_counter()
-        evaluated = max(self._evaluated, 0)
+        evaluated = read_ahead + max(self._evaluated, 0)
         first_at = first_at or ended
         decode_s = ended - first_at
         stats = GenerationStats(

@@ -85,7 +85,7 @@ def _collect(model: ScriptedModel, **kw) -> tuple[str, GenerationDone]:
     ):
         if isinstance(item, TextDelta):
             parts.append(item.text)
-        else:
+        elif isinstance(item, GenerationDone):
             done = item
     assert done is not None
     return "".join(parts), done
