@@ -202,6 +202,9 @@ class ChatPanel(QWidget):
         """Stop the answer being generated (nothing happens when idle)."""
         if self._busy:
             self.stop_requested.emit()
+            # The model stops at its next token (or prompt batch): say so until it has.
+            self.speed.setText("Stopping…")
+            self.speed.set_short_text("Stopping…")
         elif self._editing is not None:
             self._editing = None
             self.editing_label.hide()
@@ -240,14 +243,17 @@ class ChatPanel(QWidget):
         if not self._render_timer.isActive():
             self._render_timer.start()
 
-    def on_reply_done(self, *, finish: str, stats: ReplyStats | None, text: str | None = None) -> None:
-        """The answer ended (stop | length | cancelled); show its numbers."""
+    def on_reply_done(
+        self, *, finish: str, stats: ReplyStats | None, text: str | None = None, note: str = ""
+    ) -> None:
+        """The answer ended (stop | length | cancelled); show its numbers (and `note` under it)."""
         leaf = self.conversation.leaf()
         if leaf is not None and leaf.role == "assistant":
             if text is not None:
                 leaf.text = text
             leaf.finish = finish
             leaf.stats = stats
+            leaf.note = note
         self._finish()
         if stats is None:  # stopped before any numbers came
             self.speed.setText("")

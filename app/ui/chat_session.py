@@ -55,6 +55,8 @@ class ChatSession(QObject):
         self._done_seen = False
         self._failed = False
         self._preparing = False
+        self._turn_mode = Mode.PLAN
+        self._edits_proposed = 0
         self.session: Session = services.new_session(None)
         panel.set_conversation(self.session.conversation)
         panel.ask_requested.connect(self._on_ask_requested)
@@ -105,6 +107,7 @@ class ChatSession(QObject):
             self._worker.stop()
         self._in_turn, self._done_seen, self._failed = True, False, False
         mode = Mode.BUILD if request.mode == "build" else Mode.PLAN
+        self._turn_mode, self._edits_proposed = mode, 0
         self._worker.run_turn(self.session.reply(request.reply_id, mode=mode, mentions=request.mentions))
 
     def _on_stop_requested(self) -> None:
@@ -156,6 +159,7 @@ class ChatSession(QObject):
             prompt.answered.connect(lambda decision: reply.answer(decision))
             self._panel.add_permission_prompt(prompt)
         elif isinstance(event, ev.EditProposed):
+            self._edits_proposed += 1
             self.edit_proposed.emit(event)
         elif isinstance(event, ev.EditResolved):
             self.edit_resolved.emit(event)
@@ -168,7 +172,10 @@ class ChatSession(QObject):
             finish = {ev.TurnReason.ANSWERED: "stop", ev.TurnReason.CANCELLED: "cancelled"}.get(
                 event.reason, str(event.reason)
             )
-            self._panel.on_reply_done(finish=finish, stats=event)
+            # Build mode is for changes: an answer without one says so, instead of leaving it unsaid.
+            quiet = self._turn_mode is Mode.BUILD and not self._edits_proposed
+            note = "no edit was proposed" if quiet and event.reason is ev.TurnReason.ANSWERED else ""
+            self._panel.on_reply_done(finish=finish, stats=event, note=note)
             self.context_used.emit(event.prompt_tokens + event.completion_tokens)
 
 

@@ -215,7 +215,7 @@ def _new_block(cursor: QTextCursor) -> None:
 
 
 def _footer(turn: Turn) -> str:
-    bits = []
+    bits = [turn.note] if turn.note else []
     if turn.finish == "cancelled":
         bits.append("stopped")
     elif turn.finish == "length":
