@@ -244,7 +244,13 @@ class ChatPanel(QWidget):
             self._render_timer.start()
 
     def on_reply_done(
-        self, *, finish: str, stats: ReplyStats | None, text: str | None = None, note: str = ""
+        self,
+        *,
+        finish: str,
+        stats: ReplyStats | None,
+        text: str | None = None,
+        note: str = "",
+        context_files: tuple[str, ...] = (),
     ) -> None:
         """The answer ended (stop | length | cancelled); show its numbers (and `note` under it)."""
         leaf = self.conversation.leaf()
@@ -254,6 +260,7 @@ class ChatPanel(QWidget):
             leaf.finish = finish
             leaf.stats = stats
             leaf.note = note
+            leaf.context_files = context_files
         self._finish()
         if stats is None:  # stopped before any numbers came
             self.speed.setText("")

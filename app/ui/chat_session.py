@@ -57,6 +57,7 @@ class ChatSession(QObject):
         self._preparing = False
         self._turn_mode = Mode.PLAN
         self._edits_proposed = 0
+        self._context_files: list[str] = []  # the files this turn's answer was given
         self.session: Session = services.new_session(None)
         panel.set_conversation(self.session.conversation)
         panel.ask_requested.connect(self._on_ask_requested)
@@ -108,6 +109,7 @@ class ChatSession(QObject):
         self._in_turn, self._done_seen, self._failed = True, False, False
         mode = Mode.BUILD if request.mode == "build" else Mode.PLAN
         self._turn_mode, self._edits_proposed = mode, 0
+        self._context_files = list(dict.fromkeys(request.mentions))
         self._worker.run_turn(self.session.reply(request.reply_id, mode=mode, mentions=request.mentions))
 
     def _on_stop_requested(self) -> None:
@@ -165,6 +167,9 @@ class ChatSession(QObject):
             self.edit_resolved.emit(event)
         elif isinstance(event, ev.ToolCallStarted):
             self.tool_activity.emit(f"▶ {event.name} {_short(event.arguments)}")
+            path = event.arguments.get("path")
+            if event.name in _FILE_TOOLS and isinstance(path, str) and path not in self._context_files:
+                self._context_files.append(path)
         elif isinstance(event, ev.ToolCallFinished):
             self.tool_activity.emit(("✓ " if event.ok else "✗ ") + f"{event.name}\n{event.output}")
         elif isinstance(event, ev.TurnDone):
@@ -175,8 +180,14 @@ class ChatSession(QObject):
             # Build mode is for changes: an answer without one says so, instead of leaving it unsaid.
             quiet = self._turn_mode is Mode.BUILD and not self._edits_proposed
             note = "no edit was proposed" if quiet and event.reason is ev.TurnReason.ANSWERED else ""
-            self._panel.on_reply_done(finish=finish, stats=event, note=note)
+            self._panel.on_reply_done(
+                finish=finish, stats=event, note=note, context_files=tuple(self._context_files)
+            )
             self.context_used.emit(event.prompt_tokens + event.completion_tokens)
+
+
+# Tools whose `path` argument is a file whose content went to the model.
+_FILE_TOOLS = frozenset({"read", "edit", "write"})
 
 
 def _short(arguments: dict[str, object]) -> str:

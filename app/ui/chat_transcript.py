@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from PySide6.QtGui import (
     QTextBlockFormat,
@@ -230,8 +231,16 @@ def _footer(turn: Turn) -> str:
         if stats.ttft_s is not None:
             bits.append(f"first token {stats.ttft_s:.2f} s")
     meta = html.escape(" · ".join(bits))
+    files = ""
+    if turn.context_files:
+        links = ", ".join(
+            f"<a href='open:{quote(path)}:1'>{html.escape(path)}</a>" for path in turn.context_files[:12]
+        )
+        more = f" and {len(turn.context_files) - 12} more" if len(turn.context_files) > 12 else ""
+        files = f"context: {links}{more} &nbsp; "
     return (
         "<span style='font-size:small; color:gray'>"
+        + files
         + (meta + " &nbsp; " if meta else "")
         + f"<a href='regen:{turn.id}'>Regenerate</a> · <a href='copymsg:{turn.id}'>Copy</a></span>"
     )
