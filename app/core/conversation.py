@@ -37,7 +37,9 @@ class Turn:
     chosen: int = -1  # index into children of the active branch
     finish: str = ""  # assistant: stop | length | cancelled | failed
     note: str = ""  # assistant: what the user should know about the outcome ("no edit was proposed")
-    context_files: tuple[str, ...] = ()  # assistant: project files the answer was given (pinned, read, edited)
+    context_files: tuple[
+        str, ...
+    ] = ()  # assistant: project files the answer was given (pinned, read, edited)
     stats: ReplyStats | None = None  # assistant: GenerationStats, or the agent's TurnDone
     payload: Any = None  # assistant: the agent's messages for this turn (tool calls included)
 
