@@ -24,7 +24,6 @@ from app.core.runtime.context_plan import ContextPlan, ModelShape, plan_context,
 from app.core.runtime.generation import (
     GenerationDone,
     GenerationStats,
-    PromptRead,
     Sampling,
     StreamItem,
     TextDelta,
@@ -32,6 +31,7 @@ from app.core.runtime.generation import (
 from app.core.runtime.gguf_file import GGUFInfo
 from app.core.runtime.hardware import BackendChoice, Hardware, choose_backend, probe_hardware
 from app.core.runtime.holdback import partial_tail
+from app.core.runtime.kv_cache import KVCache
 from app.core.runtime.load_probe import Progress, SafeLoad, safe_settings
 from app.core.runtime.load_settings import LoadSettings, model_params
 from app.core.runtime.loop_guard import LoopGuard
@@ -118,6 +118,7 @@ class LocalModel:
         self._context_key = f"n_ctx={self.info.n_ctx} n_batch={llm.n_batch} off={self.info.turned_off}"
         self._eval = llm.eval
         llm.eval = self._counting_eval  # see _counting_eval
+        self._kv = KVCache(llm, evaluate=self._eval)
 
     # -- loading -----------------------------------------------------------------------
 
@@ -317,78 +318,12 @@ class LocalModel:
         if code_free and self._model_id:
             start_of = self.render_chat(messages[:code_free], tools=tools, add_generation_prompt=False)
             shared = start_of if prompt[: len(start_of)] == start_of else []
-        llm = self._llm
-        cached = self._cached_prefix(prompt)
-        if cached == len(prompt):
-            return 0
         key = (
             saved_prefix.state_key(model_id=self._model_id, tokens=shared, context=self._context_key)
             if shared
             else ""
         )
-        if shared and cached < len(shared) and saved_prefix.restore(llm, shared, key=key) is not None:
-            cached = len(shared)
-        else:
-            cached = self._keep_prefix(cached)
-        done = 0
-        if shared and cached < len(shared):
-            started = time.perf_counter()
-            done += self._eval_until(prompt, cached, len(shared), cancel=cancel)
-            if not cancel.cancelled:
-                saved_prefix.save_if_it_pays(llm, shared, key=key, eval_s=time.perf_counter() - started)
-            cached = llm.n_tokens
-        if not cancel.cancelled:
-            done += self._eval_until(prompt, cached, len(prompt), cancel=cancel)
-        return done
-
-    def _cached_prefix(self, prompt: Sequence[int]) -> int:
-        """How many leading tokens of `prompt` the KV cache already holds."""
-        llm = self._llm
-        cached = 0
-        for have, want in zip(llm._input_ids[: llm.n_tokens], prompt, strict=False):
-            if have != want:
-                break
-            cached += 1
-        return cached
-
-    def _keep_prefix(self, cached: int) -> int:
-        """Drop the KV cache after `cached` tokens; the tokens kept (0 when it cannot be cut)."""
-        llm = self._llm
-        if cached < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
-            llm.reset()
-            cached = 0
-        llm.n_tokens = cached
-        return cached
-
-    def _read_prompt(self, prompt: Sequence[int], *, cancel: CancelToken) -> Iterator[PromptRead]:
-        """Evaluate what the cache lacks of `prompt` (all but its last token), batch by batch, with progress.
-
-        The last token is left to `generate`, which evaluates it and samples from its logits.
-        """
-        head = len(prompt) - 1
-        cached = self._keep_prefix(min(self._cached_prefix(prompt), head))
-        total = head - cached
-        if total <= 0:
-            return
-        step = self._llm.n_batch
-        for at in range(cached, head, step):
-            if cancel.cancelled:
-                return
-            batch = list(prompt[at : min(at + step, head)])
-            self._eval(batch)
-            self._evaluated = max(self._evaluated, 0) + len(batch)
-            yield PromptRead(at + len(batch) - cached, total, len(prompt))
-
-    def _eval_until(self, prompt: Sequence[int], start: int, end: int, *, cancel: CancelToken) -> int:
-        step = self._llm.n_batch
-        done = 0
-        for at in range(start, end, step):
-            if cancel.cancelled:
-                break
-            batch = list(prompt[at : min(at + step, end)])
-            self._eval(batch)
-            done += len(batch)
-        return done
+        return self._kv.prefill(prompt, shared=shared, key=key, cancel=cancel)
 
     def stream(
         self,
@@ -433,9 +368,8 @@ class LocalModel:
         self._cancel = cancel
         started = time.perf_counter()
         # Read the prompt here, batch by batch, so the front end can show how far it got.
-        yield from self._read_prompt(prompt, cancel=cancel)
-        read_ahead = max(self._evaluated, 0)
-        self._evaluated = -1
+        yield from self._kv.read_prompt(prompt, cancel=cancel)
+        read_ahead = self._kv.last_read
         tokens = llm.generate(
             prompt,
             top_k=sampling.top_k if sampling.temperature > 0 else 1,
