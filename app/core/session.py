@@ -73,10 +73,6 @@ class Session:
         self._index = index
         self._agent = None
 
-    def skill_names(self) -> list[str]:
-        """The project's skills (`/name` commands)."""
-        return sorted(self._project_skills())
-
     def reply(self, reply_id: int, *, mode: Mode = Mode.PLAN, mentions: Sequence[str] = ()) -> ReplyJob:
         """The job that fills assistant turn `reply_id` (already in the tree, under its question).
 

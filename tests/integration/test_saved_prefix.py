@@ -22,6 +22,16 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+def measured_as(monkeypatch: pytest.MonkeyPatch, *, eval_s: float) -> None:
+    """Whether saving pays is measured: here reading the tokens is taken to have cost `eval_s`."""
+    real_save = saved_prefix.save_if_it_pays
+    monkeypatch.setattr(
+        saved_prefix,
+        "save_if_it_pays",
+        lambda llm, tokens, *, key, **_kw: real_save(llm, tokens, key=key, eval_s=eval_s),
+    )
+
+
 def load(path: Path) -> LocalModel:
     return LocalModel.load(path, n_ctx=8192, gpu="off")
 
@@ -38,13 +48,7 @@ def answer(model: LocalModel) -> tuple[int, ...]:
 def test_a_launch_loads_the_saved_start_and_answers_exactly_as_if_it_had_read_it(
     tiny_qwen2: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
 ) -> None:
-    # Whether saving pays is measured; here it is made to pay, to check what loading gives.
-    real_save = saved_prefix.save_if_it_pays
-    monkeypatch.setattr(
-        saved_prefix,
-        "save_if_it_pays",
-        lambda llm, tokens, *, key, eval_s: real_save(llm, tokens, key=key, eval_s=1e9),
-    )
+    measured_as(monkeypatch, eval_s=1e9)  # made to pay, to check what loading gives
     first = load(tiny_qwen2)
     try:
         read_all = first.prefill([SYSTEM, PROJECT], code_free=1, cancel=CancelToken())
@@ -66,12 +70,7 @@ def test_a_launch_loads_the_saved_start_and_answers_exactly_as_if_it_had_read_it
 def test_where_loading_is_not_faster_nothing_is_kept(
     tiny_qwen2: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
 ) -> None:
-    real_save = saved_prefix.save_if_it_pays
-    monkeypatch.setattr(
-        saved_prefix,
-        "save_if_it_pays",
-        lambda llm, tokens, *, key, eval_s: real_save(llm, tokens, key=key, eval_s=0.0),
-    )
+    measured_as(monkeypatch, eval_s=0.0)  # nothing loads faster than that
     model = load(tiny_qwen2)
     try:
         model.prefill([SYSTEM, PROJECT], code_free=1, cancel=CancelToken())
