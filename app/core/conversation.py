@@ -26,6 +26,18 @@ class ReplyStats(Protocol):
 
 
 @dataclass
+class ToolStep:
+    """One tool call of an assistant turn, as the chat shows it (a card between the text)."""
+
+    at: int  # offset in the turn's text where the model called the tool
+    name: str
+    arguments: dict[str, object]
+    output: str = ""  # what the model was given back
+    ok: bool | None = None  # None while the tool runs
+    seconds: float | None = None  # how long it ran, as the front end measured it
+
+
+@dataclass
 class Turn:
     """One message in the tree."""
 
@@ -42,6 +54,7 @@ class Turn:
     ] = ()  # assistant: project files the answer was given (pinned, read, edited)
     stats: ReplyStats | None = None  # assistant: GenerationStats, or the agent's TurnDone
     payload: Any = None  # assistant: the agent's messages for this turn (tool calls included)
+    steps: list[ToolStep] = field(default_factory=list)  # assistant: the tool calls, in order
 
 
 class Conversation:

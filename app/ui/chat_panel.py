@@ -7,6 +7,7 @@ touches a model. The session object feeds replies back through the `on_*` method
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Signal
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.conversation import Conversation, ReplyStats
+from app.core.conversation import Conversation, ReplyStats, ToolStep
 from app.ui.chat_footer import ChatFooter
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
@@ -57,6 +58,7 @@ class ChatPanel(QWidget):
         self._editing: int | None = None
         self._mode = "plan"
         self._skills: list[str] = []
+        self._step_started = 0.0  # when the running tool step began (monotonic)
 
         self.model_picker = ModelPicker(self)
         self.mode_button = QPushButton(self)
@@ -243,6 +245,27 @@ class ChatPanel(QWidget):
         if not self._render_timer.isActive():
             self._render_timer.start()
 
+    def on_tool_started(self, *, name: str, arguments: dict[str, object]) -> None:
+        """The agent called a tool: a card appears where the reply has got to."""
+        leaf = self.conversation.leaf()
+        if leaf is None or leaf.role != "assistant":
+            return
+        leaf.steps.append(ToolStep(at=len(leaf.text), name=name, arguments=dict(arguments)))
+        self._step_started = time.monotonic()
+        self._render_timer.stop()
+        self.transcript.update_last(self.conversation, streaming=True)
+
+    def on_tool_finished(self, *, ok: bool, output: str) -> None:
+        """The tool ran: its card gets the result and the time it took."""
+        leaf = self.conversation.leaf()
+        if leaf is None or leaf.role != "assistant" or not leaf.steps or leaf.steps[-1].ok is not None:
+            return
+        step = leaf.steps[-1]
+        step.ok, step.output = ok, output
+        step.seconds = time.monotonic() - self._step_started
+        self._render_timer.stop()
+        self.transcript.update_last(self.conversation, streaming=True)
+
     def on_reply_done(
         self,
         *,
@@ -332,6 +355,12 @@ class ChatPanel(QWidget):
             blocks = code_blocks(self.conversation.get(int(turn_id)).text)
             if index.isdigit() and int(index) < len(blocks):
                 QGuiApplication.clipboard().setText(blocks[int(index)].code)
+        elif kind == "step":
+            turn_id, _, index = rest.partition(":")
+            if turn_id.isdigit() and index.isdigit():
+                self.transcript.toggle_step(
+                    self.conversation, turn_id=int(turn_id), index=int(index), streaming=self._busy
+                )
         elif kind == "copymsg":
             QGuiApplication.clipboard().setText(self.conversation.get(int(rest)).text)
         elif kind == "regen":

@@ -167,11 +167,13 @@ class ChatSession(QObject):
             self.edit_resolved.emit(event)
         elif isinstance(event, ev.ToolCallStarted):
             self.tool_activity.emit(f"▶ {event.name} {_short(event.arguments)}")
+            self._panel.on_tool_started(name=event.name, arguments=event.arguments)
             path = event.arguments.get("path")
             if event.name in _FILE_TOOLS and isinstance(path, str) and path not in self._context_files:
                 self._context_files.append(path)
         elif isinstance(event, ev.ToolCallFinished):
             self.tool_activity.emit(("✓ " if event.ok else "✗ ") + f"{event.name}\n{event.output}")
+            self._panel.on_tool_finished(ok=event.ok, output=event.output)
         elif isinstance(event, ev.TurnDone):
             self._done_seen = True
             finish = {ev.TurnReason.ANSWERED: "stop", ev.TurnReason.CANCELLED: "cancelled"}.get(

@@ -19,11 +19,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from app.core.conversation import Conversation, Turn
+from app.core.conversation import Conversation, ToolStep, Turn
 from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
 from app.ui.theme import code_font, is_dark
+from app.ui.tool_step_card import card_html
 
 # GitHub dialect without raw HTML: model output is text, never markup that could load things.
 _MD_FEATURES = QTextDocument.MarkdownFeature(
@@ -53,6 +54,7 @@ class ChatTranscript(SafeBrowser):
         self._shown: list[int] = []  # turn ids on screen, in order
         self._last_start = 0  # document position where the newest turn begins
         self._stream: _Stream | None = None  # the reply being streamed, if any
+        self._expanded: set[tuple[int, int]] = set()  # (turn id, step index) of the open tool cards
 
     def set_empty_text(self, html_text: str) -> None:
         """What to show while there is no conversation."""
@@ -126,46 +128,95 @@ class ChatTranscript(SafeBrowser):
             self._update_stream(self._stream, turn, streaming=True)
             return
         self._stream = None
-        _new_block(cursor)
-        self._write_ending(cursor, turn, turn.text, first_index=0)
+        self._write_tail(cursor, turn, start=0, first_step=0, first_index=0, streaming=False)
 
     def _update_stream(self, stream: _Stream, turn: Turn, *, streaming: bool) -> None:
-        """Append newly finished blocks, then re-render the unfinished rest after them."""
+        """Append newly finished blocks and tool steps, then re-render the unfinished rest after them."""
         text = turn.text
         cursor = QTextCursor(self.document())
         cursor.setPosition(stream.anchor)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()  # the old unfinished rest
+        # A finished tool step ends the text before it: both are rendered for good.
+        while stream.steps < len(turn.steps) and turn.steps[stream.steps].ok is not None:
+            step = turn.steps[stream.steps]
+            stream.blocks += self._write_text(
+                cursor, turn, text[len(stream.committed) : step.at], stream.blocks
+            )
+            _new_block(cursor)
+            cursor.insertHtml(self._card(turn.id, stream.steps, step))
+            stream.committed = text[: max(step.at, len(stream.committed))]
+            stream.steps += 1
+            stream.anchor = cursor.position()
+        running = turn.steps[stream.steps] if stream.steps < len(turn.steps) else None
         done = len(stream.committed)
-        end = finished_prefix(text, start=done) if streaming else done
+        limit = running.at if running is not None else len(text)
+        end = finished_prefix(text[:limit], start=done) if streaming else done
         if end > done:
-            piece = text[done:end].lstrip("\n")  # a leading blank line would render as an empty block
-            if piece.strip():
-                _new_block(cursor)
-                md = decorate(piece, turn_id=turn.id, first_index=stream.blocks).rstrip()
-                _insert_markdown(cursor, md)
-                stream.blocks += len(code_blocks(piece))
-                stream.anchor = cursor.position()
+            stream.blocks += self._write_text(cursor, turn, text[done:end], stream.blocks)
+            stream.anchor = cursor.position()
             stream.committed = text[:end]
-        rest = text[end:].lstrip("\n")
+        self._write_tail(
+            cursor, turn, start=end, first_step=stream.steps, first_index=stream.blocks, streaming=streaming
+        )
+        if not streaming:
+            self._stream = None
+
+    def _write_tail(
+        self,
+        cursor: QTextCursor,
+        turn: Turn,
+        *,
+        start: int,
+        first_step: int,
+        first_index: int,
+        streaming: bool,
+    ) -> None:
+        """The turn from `start` on: text and tool-step cards in order, then the cursor or the footer."""
+        text = turn.text
+        pos, index = start, first_index
+        for i in range(first_step, len(turn.steps)):
+            step = turn.steps[i]
+            index += self._write_text(cursor, turn, text[pos : step.at], index)
+            _new_block(cursor)
+            cursor.insertHtml(self._card(turn.id, i, step))
+            pos = max(pos, step.at)
+        rest = text[pos:].lstrip("\n")
         if streaming:
             _new_block(cursor)
-            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=stream.blocks) + " ▍")
+            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=index) + " ▍")
             return
-        if rest or not stream.committed:
+        if rest:
             _new_block(cursor)
-        self._write_ending(cursor, turn, rest, first_index=stream.blocks, whole=not stream.committed)
-        self._stream = None
-
-    def _write_ending(
-        self, cursor: QTextCursor, turn: Turn, text: str, *, first_index: int, whole: bool = True
-    ) -> None:
-        if text:
-            _insert_markdown(cursor, decorate(text, turn_id=turn.id, first_index=first_index))
-        elif whole and turn.finish != "failed":
+            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=index))
+        elif not text.strip() and turn.finish != "failed":
+            _new_block(cursor)
             cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
         _new_block(cursor)  # not a list item or code line like the reply's last block
         cursor.insertHtml(_footer(turn))
+
+    def _write_text(self, cursor: QTextCursor, turn: Turn, piece: str, first_index: int) -> int:
+        """Render one finished piece of the reply; returns how many code blocks it had."""
+        piece = piece.lstrip("\n")  # a leading blank line would render as an empty block
+        if not piece.strip():
+            return 0
+        _new_block(cursor)
+        _insert_markdown(cursor, decorate(piece, turn_id=turn.id, first_index=first_index).rstrip())
+        return len(code_blocks(piece))
+
+    def _card(self, turn_id: int, index: int, step: ToolStep) -> str:
+        expanded = (turn_id, index) in self._expanded
+        return card_html(step, turn_id=turn_id, index=index, expanded=expanded, dark=is_dark(self.palette()))
+
+    def toggle_step(self, conversation: Conversation, *, turn_id: int, index: int, streaming: bool) -> None:
+        """Expand or collapse one tool-step card, keeping the view where it was."""
+        key = (turn_id, index)
+        self._expanded.symmetric_difference_update({key})
+        value = self.verticalScrollBar().value()
+        self._shown = []
+        self._stream = None
+        self.show_conversation(conversation, streaming=streaming)
+        self.verticalScrollBar().setValue(value)
 
     def _scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
@@ -180,6 +231,7 @@ class _Stream:
     anchor: int  # document position after the finished blocks
     committed: str = ""  # the reply text rendered for good
     blocks: int = 0  # code blocks in `committed` (numbers the copy links after them)
+    steps: int = 0  # tool steps rendered for good (finished ones)
 
 
 def _insert_markdown(cursor: QTextCursor, markdown: str) -> None:
