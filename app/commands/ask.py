@@ -26,6 +26,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--model", metavar="ID|PATH|script:FILE", help="a model, or script:FILE to replay recorded replies"
     )
+    p.add_argument("--endpoint", metavar="NAME", help="use a configured endpoint (see `enclave endpoint`)")
     p.add_argument(
         "--yes",
         action="store_true",
@@ -70,9 +71,11 @@ def run(args: argparse.Namespace) -> int:
         model = ScriptedModel.from_file(Path(args.model[len("script:") :]).expanduser())
         close = None
     else:
-        from app.commands.model_loading import load_local_model
+        from app.commands.model_loading import load_cli_model
 
-        model = load_local_model(args.model, n_ctx=args.ctx, cancel=cancel)
+        model = load_cli_model(
+            "agent", spec=args.model, endpoint=args.endpoint, project=root, n_ctx=args.ctx, cancel=cancel
+        )
         close = model.close
     try:
         with ctrl_c_cancels(cancel):

@@ -20,6 +20,9 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--max-tokens", type=positive_int, default=512, metavar="N", help="stop after N tokens (default 512)"
     )
+    p.add_argument(
+        "--endpoint", metavar="NAME", help="ask a configured endpoint instead (see `enclave endpoint`)"
+    )
     add_ctx_option(p)
     p.add_argument("--system", default="", help="a system prompt")
     p.add_argument(
@@ -34,7 +37,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the model, stream the answer, report the numbers."""
     from app.commands.interrupts import ctrl_c_cancels
-    from app.commands.model_loading import load_local_model
+    from app.commands.model_loading import load_cli_model
     from app.commands.output import emit_json, say, warn
     from app.core.cancel import CancelToken
     from app.core.errors import EnclaveError
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_tokens < 1:
         raise EnclaveError("--max-tokens must be at least 1")
     cancel = CancelToken()
-    model = load_local_model(args.model, n_ctx=args.ctx, cancel=cancel)
+    model = load_cli_model("chat", spec=args.model, endpoint=args.endpoint, n_ctx=args.ctx, cancel=cancel)
     messages: list[Message] = []
     if args.system:
         messages.append({"role": "system", "content": args.system})

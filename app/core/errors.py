@@ -37,3 +37,7 @@ class NoModelError(EnclaveError):
 
 class ToolError(EnclaveError):
     """A tool refused or failed; the message goes back to the model so it can retry."""
+
+
+class RemoteError(EnclaveError):
+    """A configured endpoint refused or failed a request (the front end may offer the local model)."""

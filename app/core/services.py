@@ -17,6 +17,7 @@ from app.core.settings import Settings
 if TYPE_CHECKING:
     from app.core.agent.agent import AgentOptions
     from app.core.index import ProjectIndex
+    from app.core.remote.remote_model import RemoteInfo, RemoteModel
     from app.core.runtime.local_model import LocalModel, ModelInfo
     from app.core.session import Session
 
@@ -79,12 +80,83 @@ def load_model_file(
     )
 
 
-def describe_model(info: ModelInfo | None) -> str:
+def open_endpoint(
+    name: str,
+    *,
+    settings: Settings,
+    project: Path | None = None,
+    cancel: CancelToken | None = None,
+) -> RemoteModel:
+    """The model behind the configured endpoint `name`, its key from the keyring.
+
+    The network guard lets through exactly that endpoint's addresses until `close()`.
+
+    Raises:
+        EnclaveError: no such endpoint, a policy lock, a local-only `project`, a bad CA bundle.
+        RemoteError: the server cannot be reached or refuses (one line saying why).
+
+    """
+    from app.core.remote import registry
+    from app.core.remote.keys import key_store
+    from app.core.remote.remote_model import RemoteModel
+
+    endpoint = registry.find(settings, name)
+    return RemoteModel.open(
+        endpoint,
+        api_key=key_store().get(name),
+        ca_bundle=settings.ca_bundle,
+        project=project,
+        cancel=cancel,
+    )
+
+
+def role_endpoint(role: str, *, settings: Settings, project: Path | None = None) -> str | None:
+    """The endpoint `role` (agent, chat) should use now, or None for the local model.
+
+    A role set to an endpoint falls back to the local model under a policy lock or in a
+    local-only project: the policy wins over a preference, and nothing is sent.
+    """
+    from app.core.errors import EnclaveError
+    from app.core.remote import registry
+    from app.core.remote.policy import check_remote_allowed
+
+    name = registry.role_endpoint(settings, role)
+    if name is None:
+        return None
+    try:
+        check_remote_allowed(project)
+    except EnclaveError:
+        return None
+    return name
+
+
+def load_role_model(
+    role: str,
+    *,
+    settings: Settings,
+    spec: str | None = None,
+    endpoint: str | None = None,
+    project: Path | None = None,
+    n_ctx: int | None = None,
+    cancel: CancelToken,
+    progress: Progress | None = None,
+) -> LocalModel | RemoteModel:
+    """The model for `role`: `endpoint` if named, else `spec` (local), else the role's setting."""
+    name = endpoint if endpoint else None if spec else role_endpoint(role, settings=settings, project=project)
+    if name:
+        return open_endpoint(name, settings=settings, project=project, cancel=cancel)
+    return load_model(spec, settings=settings, n_ctx=n_ctx, cancel=cancel, progress=progress)
+
+
+def describe_model(info: ModelInfo | RemoteInfo | None) -> str:
     """One line for a status bar or a terminal: name, backend, and what the probe turned off."""
     from app.core.runtime.load_settings import short_off
 
     if info is None:
         return "No model"
+    host = getattr(info, "host", "")
+    if host:
+        return f"{info.name} · Remote: {host}"
     off = short_off(info.turned_off)
     return f"{info.name} · {info.backend.upper()}" + (f" · {off}" if off else "")
 

@@ -32,6 +32,12 @@ class Settings:
     recent_projects: list[str] = field(default_factory=list)
     extra_model_dirs: list[str] = field(default_factory=list)
     window_geometry: str = ""  # base64 of Qt's saveGeometry/saveState; layout only
+    # Opt-in OpenAI-compatible endpoints: name, url, model (app/core/remote). Keys live in the
+    # OS keyring, never here. Each role takes "" (the local `model`) or "endpoint:NAME".
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    agent_model: str = ""
+    chat_model: str = ""
+    ca_bundle: str = ""  # a PEM file of extra CAs for endpoints behind a corporate CA
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -49,7 +55,10 @@ class Settings:
                 continue
             value = raw[f.name]
             default = getattr(settings, f.name)
-            if isinstance(default, list):
+            if f.name in _TABLE_LISTS:
+                if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+                    setattr(settings, f.name, [dict(v) for v in value])
+            elif isinstance(default, list):
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     setattr(settings, f.name, list(value))
             elif type(value) is type(default):
@@ -90,6 +99,10 @@ class Settings:
         self.window_geometry = ""
 
 
+# List fields whose entries are tables (written as inline tables).
+_TABLE_LISTS = frozenset({"endpoints"})
+
+
 def _to_toml(values: dict[str, Any]) -> str:
     lines = []
     for key, value in values.items():
@@ -108,4 +121,10 @@ def _toml_value(value: Any) -> str:
         return f'"{escaped}"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"unsupported settings value {type(value).__name__}")
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else _toml_value(key)

@@ -56,6 +56,7 @@ class AgentOptions:
     max_steps: int = 12
     sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=1536))
     grammar: bool = True  # constrain the call once <tool_call> opens
+    draft_edits: bool = True  # Build mode: speculative decoding with drafts from the prompt (edits repeat it)
     force_first_call: bool = False  # start step 1 inside <tool_call> (forced tool use)
     map_tokens: int = 0  # 0: sized from the context window
     auto_accept: bool = False  # apply edits and allow asks without a prompt (rules that deny still deny)
@@ -171,9 +172,11 @@ class Agent:
         mode = Mode(request.mode)
         offered, schemas = self._tools(mode)
         known = frozenset(t.spec.name for t in all_tools())
+        # A remote model (`constrains_calls = False`) cannot continue a reply under a grammar.
+        constrains = getattr(self.model, "constrains_calls", True)
         grammar = (
             tool_call_grammar([t.spec for t in offered.values()])
-            if self.options.grammar and offered
+            if self.options.grammar and offered and constrains
             else None
         )
         system = system_prompt(mode)
@@ -190,6 +193,9 @@ class Agent:
             run_env=self.options.run_env,
         )
         recent: list[str] = []
+        sampling = self.options.sampling
+        if mode is Mode.BUILD and self.options.draft_edits:
+            sampling = replace(sampling, draft=True)
         for step in range(1, self.options.max_steps + 1):
             cancel.raise_if_cancelled()
             budget = self.model.n_ctx - self.options.sampling.max_tokens - 64
@@ -204,7 +210,7 @@ class Agent:
             if built.tokens > budget + self.options.sampling.max_tokens:
                 raise ContextOverflowError("the conversation no longer fits the context window")
             reply = yield from generate_step(
-                self.model, built.messages, tools=schemas, sampling=self.options.sampling, grammar=grammar,
+                self.model, built.messages, tools=schemas, sampling=sampling, grammar=grammar,
                 force_call=self.options.force_first_call and step == 1 and grammar is not None, stats=stats, cancel=cancel,
             )  # fmt: skip
             if reply.finish_reason == "cancelled":

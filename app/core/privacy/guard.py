@@ -5,8 +5,10 @@ huggingface_hub are imported. It adds a `sys.addaudithook` hook that sees every 
 connect, bind, sendto, sendmsg and name lookup made through Python, and raises
 `NetworkBlockedError` for any target that is not this machine (AF_UNIX, 127.0.0.0/8, ::1 and
 `localhost` stay allowed). The one way through is `network_gate(purpose)`, which the model
-downloader opens around a download the user started. Every non-local attempt and every gate
-opening lands in the in-memory ledger.
+downloader opens around a download the user started; the other is an endpoint pass
+(`endpoint_pass.open_pass`), which lets connections through to the addresses of one
+configured endpoint, resolved once, and nothing else. Every non-local attempt and every
+gate opening lands in the in-memory ledger.
 
 Audit hooks cannot be removed, so the guard is per process: tests that need it run a child
 process. Without `install()` the gate and the ledger still work; nothing is refused.
@@ -73,6 +75,8 @@ _gate_depth = 0
 _gate_saved_env: dict[str, str | None] = {}
 _ledger_instance: Ledger | None = None  # made on first use: keeps dataclasses off the startup path
 _local_families: frozenset[int] | None = None
+# Set by endpoint_pass while a pass is open: (event, args) -> whether that endpoint allows it.
+_endpoint_check: Callable[[str, tuple[Any, ...]], bool] | None = None
 # The common loopback spellings, answered without parsing.
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -142,6 +146,19 @@ def network_gate(purpose: str) -> Iterator[None]:
                 _restore_offline_switches()
         _ledger().record(target=purpose, operation=GATE_CLOSE, module=caller, allowed=True)
         logger.info("network gate closed")
+
+
+def set_endpoint_check(check: Callable[[str, tuple[Any, ...]], bool] | None) -> None:
+    """Let `check(event, args)` allow non-local operations (the open endpoint passes); None: none."""
+    global _endpoint_check
+    _endpoint_check = check
+
+
+def record(target: str, *, operation: str, allowed: bool = True, **request: Any) -> LedgerEntry:
+    """Add one entry of the caller's own (an endpoint pass opening, a request and its sizes)."""
+    return _ledger().record(
+        target=target, operation=operation, module=_calling_module(), allowed=allowed, **request
+    )
 
 
 def ledger() -> list[LedgerEntry]:
@@ -233,7 +250,8 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     target = nonlocal_target(event, args)
     if target is None:
         return
-    allowed = _gate_depth > 0
+    check = _endpoint_check
+    allowed = _gate_depth > 0 or (check is not None and check(event, args))
     _ledger().record(target=target, operation=operation, module=_calling_module(), allowed=allowed)
     if not allowed:
         logger.warning("refused %s to a non-local address", operation)

@@ -1,7 +1,9 @@
 """The privacy ledger: every non-local network attempt and every gate opening, in memory only.
 
 The network guard appends to it; `enclave doctor` prints it and the UI's status bar
-subscribes to it. Nothing here is ever written to disk.
+subscribes to it. A request to a configured endpoint adds one entry with its sizes, token
+counts and the names of the files whose content it carried (never the content).
+Nothing here is ever written to disk.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ logger = logging.getLogger(__name__)
 # Operations that are not socket calls: the download gate opening and closing.
 GATE_OPEN = "gate-open"
 GATE_CLOSE = "gate-close"
+# A configured endpoint: its pass opening and closing, and each request sent to it.
+ENDPOINT_OPEN = "endpoint-open"
+ENDPOINT_CLOSE = "endpoint-close"
+REQUEST = "request"
 
 # A runaway retry loop must not grow memory without bound; the count of refusals stays exact.
 MAX_ENTRIES = 1000
@@ -33,12 +39,25 @@ class LedgerEntry:
     operation: str  # connect, bind, getaddrinfo, sendto, sendmsg, gethostbyname, ..., gate-open
     module: str  # the module that made the call (the first one outside socket plumbing)
     allowed: bool  # True inside an open gate (and for gate entries), False when refused
+    # A request to an endpoint (operation "request"): what it cost and which files went out.
+    bytes_up: int = 0
+    bytes_down: int = 0
+    tokens_up: int = 0
+    tokens_down: int = 0
+    files: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return asdict(self)
+        """Plain data for JSON (the request fields only for a request)."""
+        data = asdict(self)
+        if self.operation != REQUEST:
+            for name in _REQUEST_FIELDS:
+                data.pop(name)
+        else:
+            data["files"] = list(self.files)
+        return data
 
 
+_REQUEST_FIELDS = ("bytes_up", "bytes_down", "tokens_up", "tokens_down", "files")
 Listener = Callable[[LedgerEntry], None]
 
 
@@ -54,10 +73,12 @@ class Ledger:
         self._refused = 0
         self._listeners: list[Listener] = []
 
-    def record(self, *, target: str, operation: str, module: str, allowed: bool) -> LedgerEntry:
-        """Append one entry and tell every listener."""
+    def record(
+        self, *, target: str, operation: str, module: str, allowed: bool, **request: Any
+    ) -> LedgerEntry:
+        """Append one entry and tell every listener (`request`: the sizes of an endpoint request)."""
         entry = LedgerEntry(
-            time=time.time(), target=target, operation=operation, module=module, allowed=allowed
+            time=time.time(), target=target, operation=operation, module=module, allowed=allowed, **request
         )
         with self._lock:
             self._entries.append(entry)
