@@ -27,6 +27,11 @@ def enclave_home(
     home = tmp_path_factory.mktemp("enclave-home")
     monkeypatch.setenv("ENCLAVE_HOME", str(home))
     monkeypatch.setenv("ENCLAVE_CACHE", str(shared_cache))
+    # Never the user's real keyring (endpoint keys), here or in a child process: a test that
+    # needs one sets an in-memory backend with keyring.set_keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # No policy file of the machine's own (/etc/enclave) decides a test's outcome.
+    monkeypatch.setenv("ENCLAVE_SYSTEM_CONFIG", str(home / "system-config"))
     return home
 
 
