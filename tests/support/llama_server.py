@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--n-ctx", type=int, default=2048)
     parser.add_argument("--chat-format", default=None)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)  # more spin-wait against each other on a shared CPU
     args = parser.parse_args(argv)
 
     import uvicorn

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.cancel import CancelToken
-from app.core.errors import Cancelled
+from app.core.errors import Cancelled, RemoteError
 from app.core.privacy import guard
 from app.core.privacy.endpoint_pass import EndpointPass, open_pass
 from app.core.privacy.ledger import REQUEST
@@ -249,6 +249,14 @@ class RemoteModel:
             self.last_structured_calls = assembler.call_count
         except Cancelled:
             finish = "cancelled"
+        except RemoteError as exc:
+            if "before the reply was complete" in str(exc) and self._facts.context_source != "server":
+                # llama-cpp-python's server drops the stream when a prompt outgrows its context.
+                raise RemoteError(
+                    f"{exc} (the server does not report its context length; if it is below "
+                    f"{self.n_ctx:,}, set it with `enclave endpoint add ... --context N`)"
+                ) from None
+            raise
         finally:
             self._record(payload, messages=messages, traffic=traffic, usage=assembler)
         usage = assembler.usage

@@ -20,6 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import json5
+
 from app.core.runtime.chat_template import Message
 
 # Tools whose `path` argument is a file whose content went out, with the call or its result.
@@ -179,13 +181,14 @@ class ReplyAssembler:
                 self.malformed += 1
                 continue
             raw = "".join(call.arguments).strip() or "{}"
+            arguments: Any
             try:
-                arguments: Any = json.loads(raw)
-                body = _dumps({"name": call.name, "arguments": arguments})
-            except ValueError:
-                # Left as the server sent it: the agent's lenient parser rescues or reports it.
-                body = '{"name": ' + json.dumps(call.name) + ', "arguments": ' + raw + "}"
-            blocks.append(f"<tool_call>\n{body}\n</tool_call>")
+                arguments = json5.loads(raw)
+            except (ValueError, RecursionError):
+                # Cut off or broken: passed on as a string, so the agent tells the model which
+                # call had bad arguments (the name survives) instead of guessing at them.
+                arguments = raw
+            blocks.append(f"<tool_call>\n{_dumps({'name': call.name, 'arguments': arguments})}\n</tool_call>")
         return ("\n" if blocks else "") + "\n".join(blocks)
 
     @property

@@ -67,7 +67,9 @@ def test_plan_mode_sends_no_write_tools_and_refuses_one_the_server_names_anyway(
             sse([text_chunk("Still read-only."), finish_chunk(), usage_chunk(500, 4)]),
         ]
         model = RemoteModel.open(make_endpoint("fake", url=fake.url, model="fake-model"), api_key=None)
-        agent = Agent(model, root=project, index=IndexAdapter(ProjectIndex.open(project)), options=AgentOptions())
+        agent = Agent(
+            model, root=project, index=IndexAdapter(ProjectIndex.open(project)), options=AgentOptions()
+        )
         guard.clear_ledger()
         history: list = []
         events = run(agent, "why does add fail?", mode=Mode.PLAN, history=history)

@@ -89,7 +89,9 @@ def test_plain_http_to_another_machine_needs_the_unencrypted_confirmation() -> N
     assert endpoint.url == "http://10.0.0.5:8000/v1" and not endpoint.loopback and not endpoint.tls
 
 
-def test_settings_keep_the_endpoint_and_roles_but_never_the_key(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+def test_settings_keep_the_endpoint_and_roles_but_never_the_key(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     settings = Settings()
     registry.add(settings, make_endpoint("team", url="https://gpu.example.com", model="Qwen/Qwen3-4B"))
     registry.set_role(settings, "agent", "team")
@@ -99,7 +101,9 @@ def test_settings_keep_the_endpoint_and_roles_but_never_the_key(tmp_path: Path, 
     assert "sk-very-secret" not in path.read_text()
     loaded = Settings.load(path)
     assert registry.find(loaded, "team").model == "Qwen/Qwen3-4B"
-    assert registry.role_endpoint(loaded, "agent") == "team" and registry.role_endpoint(loaded, "chat") is None
+    assert (
+        registry.role_endpoint(loaded, "agent") == "team" and registry.role_endpoint(loaded, "chat") is None
+    )
     assert memory_keyring.items[(SERVICE, "team")] == "sk-very-secret"
     assert KeyStore().get("team") == "sk-very-secret"
     assert registry.remove(loaded, "team") and registry.role_endpoint(loaded, "agent") is None
@@ -144,7 +148,9 @@ def test_a_local_only_project_refuses_remote_use(system: Path, tmp_path: Path) -
         check_remote_allowed(project)
 
 
-def test_a_role_set_to_an_endpoint_falls_back_to_local_under_policy_or_local_only(system: Path, tmp_path: Path) -> None:
+def test_a_role_set_to_an_endpoint_falls_back_to_local_under_policy_or_local_only(
+    system: Path, tmp_path: Path
+) -> None:
     settings = Settings()
     registry.add(settings, make_endpoint("team", url="https://gpu.example.com", model="m"))
     registry.set_role(settings, "agent", "team")
@@ -159,5 +165,7 @@ def test_a_role_set_to_an_endpoint_falls_back_to_local_under_policy_or_local_onl
 
 def test_by_default_no_role_uses_an_endpoint(system: Path) -> None:
     settings = Settings()
-    assert settings.endpoints == [] and all(registry.role_endpoint(settings, r) is None for r in registry.ROLES)
+    assert settings.endpoints == [] and all(
+        registry.role_endpoint(settings, r) is None for r in registry.ROLES
+    )
     assert services.role_endpoint("agent", settings=settings) is None

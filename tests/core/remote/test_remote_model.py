@@ -122,7 +122,7 @@ def test_malformed_tool_call_deltas_are_salvaged_or_reported_never_crash(fake: F
     calls = split_reply(text, tool_names=frozenset({"read", "grep", "glob"})).calls
     assert [c.name for c in calls] == ["read", "grep", "glob"]
     assert calls[0].arguments == {"path": "calc.py"} and calls[1].arguments == {"pattern": "x"}
-    assert calls[2].arguments == {"pattern": "*.py"} or calls[2].error  # the lenient parser's call
+    assert calls[2].error and "arguments" in calls[2].error  # cut off: the model is told, by name
     model.close()
 
 
