@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def test_plan_mode_sends_no_write_tools_and_refuses_one_the_server_names_anyway(
     assert offered and not offered & {"write", "edit", "run"}
     assert all("grammar" not in b for b in bodies)
     # Each request's messages start with the previous request's: the server's prefix cache hits.
-    for before, after in zip(bodies, bodies[1:], strict=False):
+    for before, after in itertools.pairwise(bodies):
         assert after["messages"][: len(before["messages"])] == before["messages"]
         assert after["tools"] == before["tools"]
     # The read call went back as a structured call with a matching tool result.
