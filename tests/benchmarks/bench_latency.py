@@ -8,7 +8,15 @@ On one model and one project (default: the demo model and this repository), each
 3. the cache emptied again, the session's `prepare` job run (as the window does while the
    user types), then the first question: its time to the first token.
 Prints medians, the ratios to the follow-up (goal for the prepared first question: <= 1.2),
-and the prefix's size and read speed (a larger model's prefill time scales with both).
+and the prefix's size and read speed (a larger model's prefill time scales with both), with
+an estimate for a 4B model from those tokens and the parameter ratio.
+
+Then, on the same model:
+- edit: a whole-method rewrite with one changed line (a method of this repository), greedy,
+  plain decoding against speculative decoding with prompt-lookup drafts (`Sampling.draft`):
+  tokens per second, the ratio (goal >= 1.5) and the share of drafted tokens kept;
+- chat: a prose answer the same two ways, to choose what normal chat uses;
+- launch: time to the first token after a restart, with and without the saved code-free state.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import platform
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -26,6 +35,7 @@ from app.core import services
 from app.core.agent import AgentOptions, Mode
 from app.core.agent.events import TurnDone
 from app.core.cancel import CancelToken
+from app.core.runtime.generation import GenerationDone, Sampling
 from app.core.session import ContextPrepared, Session
 from app.core.settings import Settings
 from app.core.store.demo import demo_model_path
@@ -90,10 +100,59 @@ def main() -> int:
         f"ratio cold/follow-up: {m['cold'] / m['follow']:.2f}; prepared/follow-up: {m['prepared'] / m['follow']:.2f} (goal <= 1.2)"
     )
     tokens = statistics.median(prefix)
-    print(f"prefix: {tokens:.0f} tokens read at {tokens / statistics.median(prefill_s):.0f} tok/s")
+    speed = tokens / statistics.median(prefill_s)
+    print(f"prefix: {tokens:.0f} tokens read at {speed:.0f} tok/s")
+    # Prefill cost scales with the parameter count: an estimate, not a measurement.
+    scale = 4.0e9 / max(1, model._llm._model.n_params())
+    print(
+        f"4B estimate: the prefix alone would take {tokens / speed * scale:.0f} s to read "
+        f"({scale:.0f}x the parameters); prepared, the first question reads only its own tokens"
+    )
+    edit_and_chat(model, rounds=args.rounds)
     model.close()
     launch(Path(args.model), root, index, options)
     return 0
+
+
+REWRITE_SOURCE = Path(__file__).resolve().parents[2] / "app" / "core" / "runtime" / "kv_cache.py"
+
+
+def _tokens_per_s(model: object, messages: list[dict[str, str]], sampling: Sampling) -> tuple[float, float]:
+    done = None
+    for item in model.chat(messages, sampling=sampling, cancel=CancelToken()):  # type: ignore[attr-defined]
+        if isinstance(item, GenerationDone):
+            done = item
+    assert done is not None
+    kept = done.stats.accepted / done.stats.drafted if done.stats.drafted else 0.0
+    return done.stats.tokens_per_s, kept
+
+
+def edit_and_chat(model: object, *, rounds: int) -> None:
+    """Speculative decoding against plain decoding, for an edit and for a prose answer."""
+    code = REWRITE_SOURCE.read_text()
+    method = code[code.index("    def prefill(") : code.index("    def _read(")]
+    edit = [
+        {"role": "system", "content": "You rewrite code exactly, changing only what is asked."},
+        {
+            "role": "user",
+            "content": f"Here is a method:\n\n```python\n{method}```\n\nRewrite the whole method with one "
+            "line changed: `cached = len(shared)` becomes `cached = len(shared) - 1`. Reply with only the code.",
+        },
+    ]
+    chat = [{"role": "user", "content": "Explain in a few paragraphs how a hash table handles collisions."}]
+    for name, messages in (("edit", edit), ("chat", chat)):
+        plain, drafted, kept = [], [], []
+        for _ in range(rounds):
+            greedy = replace(Sampling.greedy(max_tokens=256), loop_guard=False)
+            plain.append(_tokens_per_s(model, messages, greedy)[0])
+            speed, share = _tokens_per_s(model, messages, replace(greedy, draft=True))
+            drafted.append(speed)
+            kept.append(share)
+        p, d = statistics.median(plain), statistics.median(drafted)
+        print(
+            f"{name}: plain {p:.1f} tok/s, speculative {d:.1f} tok/s, ratio {d / p:.2f}"
+            f"{' (goal >= 1.5)' if name == 'edit' else ''}; drafted tokens kept {statistics.median(kept):.0%}"
+        )
 
 
 def launch(model_path: Path, root: Path, index: object, options: AgentOptions) -> None:

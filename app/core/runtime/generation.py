@@ -23,6 +23,7 @@ class Sampling:
     seed: int | None = None
     max_tokens: int = 1024
     loop_guard: bool = True  # end a reply that repeats one passage over and over
+    draft: bool = False  # speculative decoding with drafts from the prompt (see speculative.py)
 
     @classmethod
     def greedy(cls, *, max_tokens: int = 1024) -> Sampling:
@@ -47,6 +48,8 @@ class GenerationStats:
     ttft_s: float  # time to first token
     tokens_per_s: float  # generated tokens per second after the first
     total_s: float
+    drafted: int = 0  # speculative draft tokens checked by the model
+    accepted: int = 0  # of those, the ones it kept
 
     @property
     def evaluated_tokens(self) -> int:

@@ -11,7 +11,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from app.core.runtime.load_settings import LoadSettings, model_params
 from app.core.runtime.loop_guard import LoopGuard
 from app.core.runtime.memory_check import check_fits_memory
 from app.core.runtime.probe_cache import known_sha256
+from app.core.runtime.speculative import DraftStats, can_speculate, speculate
 from app.core.runtime.validate import validate_model
 
 logger = logging.getLogger(__name__)
@@ -370,16 +371,22 @@ class LocalModel:
         # Read the prompt here, batch by batch, so the front end can show how far it got.
         yield from self._kv.read_prompt(prompt, cancel=cancel)
         read_ahead = self._kv.last_read
-        tokens = llm.generate(
-            prompt,
-            top_k=sampling.top_k if sampling.temperature > 0 else 1,
-            top_p=sampling.top_p,
-            min_p=sampling.min_p,
-            temp=sampling.temperature,
-            repeat_penalty=sampling.repeat_penalty,
-            presence_penalty=sampling.presence_penalty,
-            grammar=grammar_obj,
-        )
+        drafts = DraftStats()
+        tokens: Generator[int, Any, None]
+        if can_speculate(sampling, grammar=grammar_obj is not None):
+            self._evaluated = 1  # the prompt's last token, read with the first draft
+            tokens = speculate(llm, prompt, sampling=sampling, stats=drafts, cancel=cancel)
+        else:
+            tokens = llm.generate(
+                prompt,
+                top_k=sampling.top_k if sampling.temperature > 0 else 1,
+                top_p=sampling.top_p,
+                min_p=sampling.min_p,
+                temp=sampling.temperature,
+                repeat_penalty=sampling.repeat_penalty,
+                presence_penalty=sampling.presence_penalty,
+                grammar=grammar_obj,
+            )
         try:
             for token in tokens:
                 if not generated:
@@ -428,6 +435,8 @@ class LocalModel:
             ttft_s=first_at - started,
             tokens_per_s=(len(generated) - 1) / decode_s if len(generated) > 1 and decode_s > 0 else 0.0,
             total_s=ended - started,
+            drafted=drafts.drafted,
+            accepted=drafts.accepted,
         )
         yield GenerationDone(
             finish_reason=finish, text="".join(text_parts), stats=stats, tokens=tuple(generated)
