@@ -124,6 +124,15 @@ class Session:
 
         return job
 
+    def new_chat(self) -> Conversation:
+        """Start an empty conversation; permissions, the undo stack and the index stay.
+
+        Files pinned for the old conversation are unpinned: the new one starts from nothing.
+        """
+        self.conversation = Conversation()
+        self.state.pinned.clear()
+        return self.conversation
+
     def undo(self) -> str | None:
         """Revert the newest applied edit (on the model's thread); its path, or None when none is left."""
         if self._agent is not None:

@@ -1,7 +1,7 @@
 """The message box and its keys.
 
-Enter sends, Shift+Enter breaks the line, Tab switches Plan/Build, Esc stops, `@` completes
-project files and `/` completes skills.
+Enter sends, Shift+Enter breaks the line, Tab moves on to the next control (keyboard-only
+use; Plan/Build is Ctrl+Shift+B), Esc stops, `@` completes project files and `/` completes skills.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ class ChatInput(QPlainTextEdit):
     """Where the user types; knows nothing about models."""
 
     submitted = Signal(str)
-    mode_toggle_requested = Signal()
     stop_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chatInput")
         self.setAccessibleName("Message")
-        self.setPlaceholderText("Ask about your code…  (@ to mention a file, / for skills, Tab: Plan/Build)")
-        self.setTabChangesFocus(False)
+        self.setPlaceholderText(
+            "Ask about your code…  (@ to mention a file, / for skills, Ctrl+Shift+B: Plan/Build)"
+        )
+        self.setTabChangesFocus(True)
         # Four lines of the current font (not a pixel count): it follows the font size.
         margins = self.contentsMargins()
         doc_margin = 2 * int(self.document().documentMargin())
@@ -62,9 +63,6 @@ class ChatInput(QPlainTextEdit):
         popup_open = self.completion_visible()
         if popup_open and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Escape):
             event.ignore()  # the completer's popup handles these
-            return
-        if key == Qt.Key.Key_Tab:
-            self.mode_toggle_requested.emit()
             return
         if key == Qt.Key.Key_Escape:
             self.stop_requested.emit()

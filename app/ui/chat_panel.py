@@ -63,7 +63,7 @@ class ChatPanel(QWidget):
         self.model_picker = ModelPicker(self)
         self.mode_button = QPushButton(self)
         self.mode_button.setAccessibleName("Plan or Build mode")
-        self.mode_button.setToolTip("Plan reads only; Build may edit files and run commands (Tab)")
+        self.mode_button.setToolTip("Plan reads only; Build may edit files and run commands (Ctrl+Shift+B)")
         top = QHBoxLayout()
         top.addWidget(self.model_picker, 1)
         top.addWidget(self.mode_button)
@@ -110,7 +110,6 @@ class ChatPanel(QWidget):
         )
 
         self.input.submitted.connect(self.send)
-        self.input.mode_toggle_requested.connect(self.toggle_mode)
         self.input.stop_requested.connect(self.stop)
         self.send_button.clicked.connect(lambda: self.send(self.input.toPlainText().strip()))
         self.stop_button.clicked.connect(self.stop)
@@ -154,6 +153,7 @@ class ChatPanel(QWidget):
         self.conversation = conversation
         self._editing = None
         self.editing_label.hide()
+        self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
 
     def clear_conversation(self) -> None:
@@ -163,6 +163,7 @@ class ChatPanel(QWidget):
         self.conversation.clear()
         self._editing = None
         self.editing_label.hide()
+        self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
 
     def set_skills(self, names: list[str]) -> None:

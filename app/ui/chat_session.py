@@ -72,6 +72,13 @@ class ChatSession(QObject):
         self.session = services.new_session(root)
         self._panel.set_conversation(self.session.conversation)
 
+    def new_chat(self) -> None:
+        """An empty conversation about the same project (permissions and undo stay)."""
+        if self._in_turn:
+            return
+        self._panel.set_conversation(self.session.new_chat())
+        self.prepare()  # the pinned files went with the old conversation
+
     def set_index(self, index: object) -> None:
         """The project's index finished building (or was rebuilt): the next turn uses it."""
         self.session.set_index(index)

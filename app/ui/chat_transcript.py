@@ -208,6 +208,10 @@ class ChatTranscript(SafeBrowser):
         expanded = (turn_id, index) in self._expanded
         return card_html(step, turn_id=turn_id, index=index, expanded=expanded, dark=is_dark(self.palette()))
 
+    def collapse_cards(self) -> None:
+        """Close every open tool-step card (another conversation is shown: its ids start over)."""
+        self._expanded.clear()
+
     def toggle_step(self, conversation: Conversation, *, turn_id: int, index: int, streaming: bool) -> None:
         """Expand or collapse one tool-step card, keeping the view where it was."""
         key = (turn_id, index)

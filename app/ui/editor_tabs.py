@@ -77,11 +77,11 @@ class EditorTabs(QTabWidget):
         """Save every modified file."""
         return all(self._save(p) for p in self.pages() if p.modified)
 
-    def find_in_current(self) -> None:
-        """Open the find bar of the file in front."""
+    def find_in_current(self, *, replace: bool = False) -> None:
+        """Open the find bar of the file in front (with its replace row when `replace`)."""
         page = self.current_page()
         if page:
-            page.find_bar.open_bar()
+            page.find_bar.open_bar(replace=replace)
 
     def reload_path(self, path: Path) -> None:
         """A file changed through Enclave (an accepted edit): refresh its tab if open."""

@@ -153,6 +153,7 @@ class FileTree(QWidget):
         self.view.activated.connect(self._on_activated)
         self.view.doubleClicked.connect(self._on_activated)
         self._root: Path | None = None
+        self._current: Path | None = None  # the file in front in the editor
         self.view.hide()
 
     @property
@@ -188,6 +189,25 @@ class FileTree(QWidget):
         self.hint.hide()
         self.view.show()
         self.shown.emit(root)
+        if self._current is not None:
+            self.reveal(self._current)
+
+    def reveal(self, path: Path | None) -> None:
+        """Select `path` (the file open in front), opening its folders and scrolling to it."""
+        self._current = path
+        if path is None or self._root is None or not path.is_relative_to(self._root):
+            self.view.clearSelection()
+            return
+        # index() creates the rows of the folders on the way, so the row exists before they load.
+        proxy_index = self._proxy.mapFromSource(self._fs.index(str(path)))
+        if not proxy_index.isValid():
+            return  # ignored, or the tree is not shown yet (`_show` calls this again)
+        parent = proxy_index.parent()
+        while parent.isValid():
+            self.view.expand(parent)
+            parent = parent.parent()
+        self.view.setCurrentIndex(proxy_index)
+        self.view.scrollTo(proxy_index)
 
     def set_progress(self, done: int, total: int) -> None:
         """Index progress; hidden when done."""

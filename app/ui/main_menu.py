@@ -28,10 +28,19 @@ class MenuHandlers:
     forget: Handler
     quit: Handler
     find: Handler
+    replace: Handler
+    quick_open: Handler
+    go_to_symbol: Handler
+    go_to_line: Handler
     undo_edit: Handler
     toggle_files: Handler
     toggle_chat: Handler
     toggle_panel: Handler
+    focus_tree: Handler
+    focus_editor: Handler
+    new_chat: Handler
+    accept_edit: Handler
+    reject_edit: Handler
     show_ledger: Handler
     theme: Callable[[str], object]
     focus_chat: Handler
@@ -75,11 +84,24 @@ def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> d
 
     edit_menu = bar.addMenu("&Edit")
     add(edit_menu, "find", "&Find…", StdKey.Find, h.find)
+    add(edit_menu, "replace", "&Replace…", "Ctrl+H", h.replace)
+    edit_menu.addSeparator()
+    add(edit_menu, "accept_edit", "&Accept Proposed Edit", "Ctrl+Shift+Return", h.accept_edit)
+    add(edit_menu, "reject_edit", "Re&ject Proposed Edit", "Ctrl+Shift+Backspace", h.reject_edit)
     add(edit_menu, "undo_edit", "&Undo Last Accepted Edit", "Ctrl+Alt+Z", h.undo_edit)
 
+    go_menu = bar.addMenu("&Go")
+    add(go_menu, "quick_open", "Go to &File…", "Ctrl+P", h.quick_open)
+    add(go_menu, "go_to_symbol", "Go to &Symbol…", "Ctrl+T", h.go_to_symbol)
+    add(go_menu, "go_to_line", "Go to &Line…", "Ctrl+G", h.go_to_line)
+    go_menu.addSeparator()
+    add(go_menu, "focus_tree", "Focus File &Tree", "Ctrl+1", h.focus_tree)
+    add(go_menu, "focus_editor", "Focus &Editor", "Ctrl+2", h.focus_editor)
+    add(go_menu, "focus_chat_box", "Focus &Chat", "Ctrl+3", h.focus_chat)
+
     view_menu = bar.addMenu("&View")
-    add(view_menu, "toggle_files", "&Files", "Ctrl+1", h.toggle_files)
-    add(view_menu, "toggle_chat", "&Chat", "Ctrl+2", h.toggle_chat)
+    add(view_menu, "toggle_files", "&Files", "Ctrl+B", h.toggle_files)
+    add(view_menu, "toggle_chat", "&Chat", "Ctrl+Alt+B", h.toggle_chat)
     add(view_menu, "toggle_panel", "&Bottom Panel", "Ctrl+J", h.toggle_panel)
     add(view_menu, "ledger", "&Privacy Ledger", "Ctrl+Shift+L", h.show_ledger)
     theme_menu = view_menu.addMenu("&Theme")
@@ -95,6 +117,7 @@ def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> d
         group.addAction(action)
 
     chat_menu = bar.addMenu("&Chat")
+    add(chat_menu, "new_chat", "&New Chat", StdKey.New, h.new_chat)
     add(chat_menu, "focus_chat", "&Ask…", "Ctrl+L", h.focus_chat)
     add(chat_menu, "stop", "&Stop Answer", "Ctrl+.", h.stop)
     add(chat_menu, "regenerate", "&Regenerate Last Answer", "Ctrl+R", h.regenerate)
@@ -142,6 +165,6 @@ def _show_shortcuts(window: QMainWindow, actions: dict[str, QAction]) -> None:
     extra = (
         "<tr><td>Send message</td><td><code>Enter</code></td></tr>"
         "<tr><td>Stop answer</td><td><code>Esc</code></td></tr>"
-        "<tr><td>Plan/Build (in the message box)</td><td><code>Tab</code></td></tr>"
+        "<tr><td>Leave the message box</td><td><code>Tab</code></td></tr>"
     )
     QMessageBox.information(window, "Keyboard shortcuts", f"<table>{rows}{extra}</table>")

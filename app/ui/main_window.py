@@ -27,6 +27,7 @@ from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
 from app.ui.dock_sizer import DockSizer
+from app.ui.editor_navigation import EditorNavigation
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
@@ -36,6 +37,7 @@ from app.ui.main_menu import MenuHandlers, build_menus
 from app.ui.model_picker import installed_models
 from app.ui.model_worker import LoadedModel, ModelWorker
 from app.ui.privacy_actions import ConversationHandle, PrivacyActions
+from app.ui.quick_open import QuickOpen
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
 from app.ui.theme import app_icon
@@ -138,6 +140,14 @@ class MainWindow(QMainWindow):
             presenter=self.presenter,
             project=lambda: self.project,
         )
+        self.picker = QuickOpen(self)
+        self.navigation = EditorNavigation(
+            editors=self.editors,
+            picker=self.picker,
+            project=lambda: self.project,
+            index=lambda: self.indexer.index,
+            say=lambda text: self.status.showMessage(text, 5000),
+        )
         self.menu_actions: dict[str, QAction] = build_menus(self, self._menu_handlers(), theme=settings.theme)
         stop = QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -145,6 +155,7 @@ class MainWindow(QMainWindow):
         stop.activated.connect(self.chat.stop)
 
         self.files.file_activated.connect(lambda p: self.editors.open_file(p))
+        self.editors.currentChanged.connect(lambda _i: self.files.reveal(self.editors.current_path()))
         self.editors.failed.connect(self.presenter.present)
         self.session.failed.connect(self.presenter.present)
         self.session.edit_proposed.connect(self._on_edit_proposed)
@@ -206,10 +217,19 @@ class MainWindow(QMainWindow):
             forget=self.privacy.forget_everything,
             quit=self.close,
             find=editors.find_in_current,
+            replace=lambda: editors.find_in_current(replace=True),
+            quick_open=self.navigation.quick_open,
+            go_to_symbol=self.navigation.go_to_symbol,
+            go_to_line=self.navigation.go_to_line,
             undo_edit=self.undo_last_edit,
             toggle_files=lambda: self.files_dock.setVisible(not self.files_dock.isVisible()),
             toggle_chat=lambda: self.chat_dock.setVisible(not self.chat_dock.isVisible()),
             toggle_panel=lambda: self.bottom_dock.setVisible(not self.bottom_dock.isVisible()),
+            focus_tree=self._focus_tree,
+            focus_editor=self._focus_editor,
+            new_chat=self.new_chat,
+            accept_edit=lambda: self._decide_edit("once"),
+            reject_edit=lambda: self._decide_edit("reject"),
             show_ledger=self.show_ledger,
             theme=self.theme_requested.emit,
             focus_chat=self._focus_chat,
@@ -223,6 +243,29 @@ class MainWindow(QMainWindow):
     def _focus_chat(self) -> None:
         self.chat_dock.show()
         self.chat.input.setFocus()
+
+    def _focus_tree(self) -> None:
+        self.files_dock.show()
+        (self.files.view if self.files.view.isVisible() else self.files).setFocus()
+
+    def _focus_editor(self) -> None:
+        page = self.editors.current_page()
+        if page is None:
+            self.status.showMessage("No file is open: Ctrl+P opens one", 4000)
+            return
+        page.editor.setFocus()
+
+    def new_chat(self) -> None:
+        """Start an empty conversation (the old one is dropped; permissions and undo stay)."""
+        if self.chat.busy:
+            self.status.showMessage("Stop the answer first (Esc)", 4000)
+            return
+        self.session.new_chat()
+        self.chat.input.setFocus()
+
+    def _decide_edit(self, decision: str) -> None:
+        if not self.review.decide_pending(decision):
+            self.status.showMessage("No proposed edit is waiting for a decision", 4000)
 
     def _regenerate_last(self) -> None:
         leaf = self.chat.conversation.leaf()
@@ -311,7 +354,8 @@ class MainWindow(QMainWindow):
         self.session.set_index(ready.index)
         self.files.set_progress(1, 1)
         files = ready.index.files()
-        self.chat.input.set_mention_candidates(list(files))
+        # The shared ranking: implementation files first, then by PageRank.
+        self.chat.input.set_mention_candidates(ready.index.ranked_files())
         symbols = ready.stats.symbols
         tip = f"Built in memory in {ready.stats.seconds:.1f} s; nothing is written to disk."
         if ready.stats.truncated:
@@ -325,7 +369,7 @@ class MainWindow(QMainWindow):
     def _on_index_file_changed(self, change: FileChanged) -> None:
         # The watcher re-indexed a file: new and deleted files change what @ can mention.
         if change.change in ("added", "deleted") and self.indexer.index is not None:
-            self.chat.input.set_mention_candidates(list(self.indexer.index.files()))
+            self.chat.input.set_mention_candidates(self.indexer.index.ranked_files())
         self.status.index.setToolTip(f"Kept up to date in memory; last change: {change.path}")
 
     def _on_index_failed(self, exc: object) -> None:

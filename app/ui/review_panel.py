@@ -60,8 +60,10 @@ class EditCard(QWidget):
         self.state = QLabel("waiting for your decision" if needs_answer else "applied automatically", self)
         self.accept_button = QPushButton("Accept", self)
         self.accept_button.setAccessibleName(f"Accept edit to {path}")
+        self.accept_button.setToolTip("Write the checked changes to the file (Ctrl+Shift+Enter)")
         self.reject_button = QPushButton("Reject", self)
         self.reject_button.setAccessibleName(f"Reject edit to {path}")
+        self.reject_button.setToolTip("Leave the file as it is (Ctrl+Shift+Backspace)")
         self.undo_button = QPushButton("Undo", self)
         self.undo_button.setAccessibleName(f"Undo edit to {path}")
         self.undo_button.setToolTip("Put the file back as it was before this edit (newest edit first)")
@@ -198,6 +200,14 @@ class ReviewPanel(QWidget):
         elif self._applied:
             self.cards[self._applied.pop()].mark_undone()
         self._refresh_undo()
+
+    def decide_pending(self, decision: str) -> bool:
+        """Accept (`once`) or reject the oldest edit still waiting (the keyboard's way); False if none."""
+        card = next((c for c in self.cards.values() if c.accept_button.isEnabled()), None)
+        if card is None:
+            return False
+        (card.accept_button if decision == "once" else card.reject_button).click()
+        return True
 
     def _refresh_undo(self) -> None:
         # The agent undoes newest first, so only the newest applied edit offers Undo.

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from app.core.settings import Settings
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker
@@ -32,11 +34,12 @@ def ask(qtbot: Any, window: MainWindow, text: str, *, timeout: int = 10000) -> N
     """Type `text` into the message box and press Enter; wait for the turn to end."""
     with qtbot.waitSignal(window.session.turn_finished, timeout=timeout):
         window.chat.input.setPlainText(text)
-        from PySide6.QtCore import Qt
-
         qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
 
 
 def script_jobs(w, factory) -> None:
     """Replies come from `factory(reply_id)`'s job instead of the session's agent (UI-only tests)."""
     w.session.session.reply = lambda reply_id, **_kwargs: factory(reply_id)
+
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

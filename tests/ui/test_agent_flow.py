@@ -16,7 +16,7 @@ from app.core.agent.events import (
     TurnDone,
 )
 from tests.ui.fakes import ReplayModel
-from tests.ui.helpers import main_window, script_jobs
+from tests.ui.helpers import CTRL_SHIFT, main_window, script_jobs
 
 
 def _done(text: str) -> TurnDone:
@@ -161,7 +161,7 @@ def test_real_agent_with_scripted_model_proposes_an_edit_that_is_accepted_and_un
         qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
         assert w.status.index.text().startswith("Indexed ")
         page = w.editors.open_file(target)
-        qtbot.keyClick(w.chat.input, Qt.Key.Key_Tab)  # Plan -> Build
+        qtbot.keyClick(w.chat.input, Qt.Key.Key_B, CTRL_SHIFT)  # Plan -> Build
         assert w.chat.mode == "build"
         w.chat.send("use five attempts in retry")
         qtbot.waitUntil(lambda: bool(w.review.cards), timeout=10000)

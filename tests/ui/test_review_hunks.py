@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from app.core.agent.edits.files import unified_diff
 from app.core.agent.events import EditProposed, EditResolved, Reply, TurnDone
 from tests.ui.fakes import ReplayModel
-from tests.ui.helpers import main_window, script_jobs
+from tests.ui.helpers import CTRL_SHIFT, main_window, script_jobs
 
 OLD = "".join(f"VALUE_{i} = {i}\n" for i in range(1, 21))
 NEW = OLD.replace("VALUE_2 = 2\n", "VALUE_2 = 200\n").replace("VALUE_18 = 18\n", "VALUE_18 = 1800\n")
@@ -70,7 +70,7 @@ def test_real_agent_applies_the_chosen_hunk_and_undo_restores_the_file(qtbot, pr
     with main_window(qtbot, model=model) as w:
         w.open_project(project)
         qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
-        qtbot.keyClick(w.chat.input, Qt.Key.Key_Tab)  # Plan -> Build
+        qtbot.keyClick(w.chat.input, Qt.Key.Key_B, CTRL_SHIFT)  # Plan -> Build
         w.chat.send("raise two values")
         qtbot.waitUntil(lambda: bool(w.review.cards), timeout=10000)
         card = next(iter(w.review.cards.values()))

@@ -115,3 +115,18 @@ def test_the_reply_is_recorded_in_the_tree_and_the_next_turn_sees_it(project: Pa
     ask(session, model, "what did I ask?")
     seen = model.calls[-1].messages
     assert any(m.get("content") == "what is calc.py?" for m in seen)
+
+
+def test_a_new_chat_starts_empty_and_keeps_the_undo_stack(project: Path) -> None:
+    session = Session(project, options=AgentOptions(sandbox=True))
+    session.set_index(index_of(project))
+    model = ScriptedModel([write("calc.py", FIXED), "done", "a fresh answer"])
+    ask(session, model, "fix add", answer="always")
+    old = session.conversation
+    session.state.pinned.append("calc.py")
+    fresh = session.new_chat()
+    assert fresh is session.conversation and fresh is not old and fresh.leaf() is None
+    assert session.state.pinned == []
+    ask(session, model, "hello")
+    assert not any(m.get("content") == "fix add" for m in model.calls[-1].messages)  # no old history
+    assert session.undo() == "calc.py"  # the accepted edit can still be undone
