@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -27,7 +28,31 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from app.core.index import ProjectIndex, read_source  # noqa: E402
-from app.core.index.lexical import query_terms  # noqa: E402
+
+# The baseline's own question words (as Enclave's lexical channel made them before issue 17),
+# so its figure does not move when Enclave's terms change.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_STOPWORDS_TEXT = """a an and are as at be by can code do does file files for from get has have how i in is
+it its of on or set should that the their there this to use used uses using was what when where which who why
+will with work works done find show me my our we you your into via logic"""
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def query_terms(question: str) -> list[str]:
+    """Distinct lower-case words, identifiers also split at `_` and camelCase, stopwords dropped."""
+    seen: dict[str, None] = {}
+    found = [t.lower() for t in re.findall(r"\w+", question)]
+    for token in _WORD.findall(question.replace("_", " ")):
+        found.append(token.lower())
+        parts = _CAMEL.findall(token)
+        if len(parts) > 1:
+            found.extend(p.lower() for p in parts)
+    for w in found:
+        if len(w) > 1 and w not in _STOPWORDS:
+            seen.setdefault(w, None)
+    return list(seen)
+
 
 DATA = Path(__file__).parent / "data" / "retrieval_questions.json"
 

@@ -16,6 +16,7 @@ from app.core.index.isolate import extract_tags_bounded
 from app.core.index.languages import language_for_path
 from app.core.index.records import FileRecord
 from app.core.index.tags import extract_tags
+from app.core.index.terms import term_table
 
 # (project-relative path, absolute path, size, mtime_ns)
 FileJob = tuple[str, str, int, int]
@@ -46,9 +47,23 @@ def index_file(job: FileJob, *, stop: Callable[[], bool] | None = None) -> FileR
     except OverBudget:
         return PARSE_BUDGET_REASON
     if tags is None:
+        # Counted here, in the worker, so the main process only sums them into the search.
+        table = term_table(source.data, path=path, names=(), signatures=(), docs="")
         return FileRecord(
-            path=path, language=language, size=size, mtime_ns=mtime_ns, invalid_utf8=source.invalid_utf8
+            path=path,
+            language=language,
+            size=size,
+            mtime_ns=mtime_ns,
+            term_table=table,
+            invalid_utf8=source.invalid_utf8,
         )
+    table = term_table(
+        source.data,
+        path=path,
+        names=[row[0] for row in tags.symbol_rows],
+        signatures=[row[4] for row in tags.symbol_rows],
+        docs=tags.doc_text,
+    )
     return FileRecord(
         path=path,
         language=language,
@@ -56,7 +71,7 @@ def index_file(job: FileJob, *, stop: Callable[[], bool] | None = None) -> FileR
         mtime_ns=mtime_ns,
         symbol_rows=tags.symbol_rows,
         references=tags.references,
-        doc_text=tags.doc_text,
+        term_table=table,
         diagnostics=tags.diagnostics,
         invalid_utf8=source.invalid_utf8,
         parsed=True,

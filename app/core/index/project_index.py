@@ -14,6 +14,7 @@ from pathlib import Path
 from app.core.cancel import CancelToken
 from app.core.errors import EnclaveError
 from app.core.index.budget import PARSE_BUDGET_REASON
+from app.core.index.file_kinds import implementation_first
 from app.core.index.graph import FileGraph, Ranking, load_ranker
 from app.core.index.ignore import IGNORE_FILES
 from app.core.index.languages import language_for_path
@@ -33,7 +34,7 @@ from app.core.index.records import (
     SyntaxDiagnostic,
 )
 from app.core.index.repo_map import LayoutCache, TokenCounter, estimate_tokens, render_outline
-from app.core.index.retrieval import rank_context
+from app.core.index.retrieval import DEFAULT_OPTIONS, RankingOptions, rank_context
 from app.core.index.walk import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, WalkStats, is_indexable, walk
 
 logger = logging.getLogger(__name__)
@@ -344,9 +345,16 @@ class ProjectIndex:
         ranking = self.rank(chat_files=chat_files, mentions=mentions)
         with self._lock:
             records = dict(self._records)
-        ranked_files = sorted(records, key=lambda f: -ranking.file_rank.get(f, 0.0))
+            # Files the user pointed at (or that define a name they typed) keep their place.
+            named = {*chat_files, *self._mentioned_files(mentions)}
+            named.update(f for m in mentions for f in self._graph.definers(m))
+        # Implementation first here too: the map shows the code before its tests and examples.
+        ranked_files = implementation_first(
+            sorted(records, key=lambda f: -ranking.file_rank.get(f, 0.0)), named=named
+        )
+        tags = implementation_first(ranking.tag_rank, path_of=_tag_file, named=named)
         return render_outline(
-            ranking.tag_rank,
+            tags,
             records=records,
             ranked_files=ranked_files,
             tokens=tokens,
@@ -363,17 +371,41 @@ class ProjectIndex:
                 self._lexical = lexical
             return self._lexical
 
-    def context(self, question: str, *, top: int = 5, chat_files: Collection[str] = ()) -> list[RankedFile]:
-        """Files (with their relevant symbols) ranked for a question: BM25 plus the graph."""
+    def context(
+        self,
+        question: str,
+        *,
+        top: int = 5,
+        chat_files: Collection[str] = (),
+        options: RankingOptions = DEFAULT_OPTIONS,
+    ) -> list[RankedFile]:
+        """Files (with their relevant symbols) ranked for a question, implementation first.
+
+        File- and symbol-level BM25F fused; the graph's PageRank (seeded by `chat_files`)
+        breaks ties. `options` switches signals (the ablation benchmark uses it).
+        """
         with self._lock:
+            lexical = self._lexical_index()
             return rank_context(
                 question,
                 records=self._records,
                 graph=self._graph,
-                lexical=self._lexical_index(),
+                lexical=lexical,
                 top=top,
-                chat_files=chat_files,
+                prior=lambda: self.rank(chat_files=chat_files).file_rank,
+                options=options,
             )
+
+    def ranked_files(self, *, question: str = "") -> list[str]:
+        """Every indexed file, implementation first, then by PageRank (the @-mention order)."""
+        ranking = self.rank()
+        with self._lock:
+            files = sorted(self._records, key=lambda f: (-ranking.file_rank.get(f, 0.0), f))
+        return implementation_first(files, question=question)
+
+
+def _tag_file(tag: tuple[str, str, float]) -> str:
+    return tag[0]
 
 
 def _changes_ignores(path: str) -> bool:

@@ -58,8 +58,8 @@ class FileRecord:
     symbol_rows: tuple[SymbolRow, ...] = ()
     # (identifier, how often it is used) for every name the language's query sees used.
     references: tuple[tuple[str, int], ...] = ()
-    # Docstrings and comments, joined; feeds the lexical channel only.
-    doc_text: str = ""
+    # The lexical channel's terms, packed by terms.term_table: (term hashes, slot triples).
+    term_table: tuple[bytes, bytes] = (b"", b"")
     diagnostics: tuple[SyntaxDiagnostic, ...] = ()
     invalid_utf8: bool = False
     parsed: bool = False

@@ -1,42 +1,73 @@
-"""Rank files for a question by combining the lexical channel with the file graph."""
+"""Rank files for a question: file BM25F and passage BM25 fused, a size prior, PageRank a tie-breaker, implementation first.
+
+The signals and their weights were chosen by an ablation on the dev part of the held-out
+benchmark (tests/benchmarks/bench_retrieval_heldout.py, ablate_retrieval.py); each one that
+is on earned its place there. `RankingOptions` holds them so the ablation can switch them.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 
+from app.core.index.file_kinds import file_kind, kinds_asked_about, kinds_asked_for
 from app.core.index.graph import FileGraph
-from app.core.index.lexical import LexicalIndex, query_terms, words
+from app.core.index.lexical import FieldWeights, LexicalIndex
 from app.core.index.records import FileRecord, RankedFile, Symbol
+from app.core.index.terms import query_terms, task_terms, word_terms
 
-# How much each channel counts; tuned on tests/benchmarks/data/retrieval_questions.json.
-LEXICAL_WEIGHT = 0.6
-GRAPH_WEIGHT = 0.2
-SYMBOL_WEIGHT = 0.2
-_LEXICAL_SEEDS = 10
-# Tests repeat the words of the code they test; unless the question is about tests, the
-# code under test is the better answer.
-TEST_FILE_FACTOR = 0.8
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[jt]sx?$"
-)
-_ABOUT_TESTS = re.compile(r"\btest", re.IGNORECASE)
+_CODE_LIKE = re.compile(r"_|[a-z][A-Z]|^[A-Z][a-z]+[A-Z]")
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+_FILE_NAME = re.compile(r"[\w./-]*\w\.\w+")
 # Listing symbols: a class gets this share of its best-matching member's score (listed, it
 # says where the member lives); a name the question spells out beats any word match.
 _CLASS_SHARE = 0.5
 _MENTIONED = 100.0
 
 
+@dataclass(frozen=True)
+class RankingOptions:
+    """Which signals `rank_context` uses and how much each counts (defaults: the tuned set)."""
+
+    # Fields: path, symbol names, signatures, docs and comments, body.
+    file_fields: FieldWeights = field(
+        default_factory=lambda: FieldWeights(weights=(1.0, 1.0, 1.0, 1.0, 1.0), b=(0.3, 0.5, 0.5, 0.75, 0.3))
+    )
+    # Passages of the body (terms.PASSAGE_LINES lines): the best one counts. None: off.
+    passages: FieldWeights | None = field(default_factory=lambda: FieldWeights(weights=(1.0,), b=(0.75,)))
+    passage_share: float = 1.0  # against the file channel's 1.0 (max-normalised scores added)
+    mention_share: float = 0.3  # files defining an identifier the question spells out (or named files)
+    task_word_weight: float = 0.3  # "fix", "add", "remove"...: what to do, not where
+    size_prior: float = 0.3  # bigger files hold more behaviour: share of log(size)
+    prior: float = 0.0  # PageRank as a prior: added share (0: it only breaks ties)
+    # Non-implementation files (tests, docs...) a question asks about: their score is
+    # scaled by this and they join the implementation tier; False puts them all after it.
+    asked_kind_factor: float = 0.5
+    # ...and those it directly asks for ("which tests cover X?") by this: ahead of the code.
+    asked_for_factor: float = 2.0
+    implementation_first: bool = True
+
+
+DEFAULT_OPTIONS = RankingOptions()
+
+
 def mentioned_identifiers(question: str, graph: FileGraph) -> set[str]:
-    """Identifiers in the question that some file defines (exact spelling first, then case-folded)."""
-    found: set[str] = set()
-    for token in _IDENT.findall(question):
-        if len(token) < 3:
-            continue
-        if graph.definers(token):
-            found.add(token)
-    return found
+    """Identifiers the question spells as code (backticks, `snake_case`, camelCase) that some file defines."""
+    spelled = {t for t in _IDENT.findall(question) if len(t) >= 3 and _CODE_LIKE.search(t)}
+    for quoted in _BACKTICKED.findall(question):
+        spelled.update(t for t in _IDENT.findall(quoted) if len(t) >= 3)
+    return {t for t in spelled if graph.definers(t)}
+
+
+def named_files(question: str, paths: Collection[str]) -> set[str]:
+    """Files the question names by path or by file name (`termui.py`, `lib/core/Axios.js`)."""
+    names = {m.strip("./") for m in _FILE_NAME.findall(question)}
+    if not names:
+        return set()
+    return {p for p in paths if p in names or p.rsplit("/", 1)[-1] in names}
 
 
 def rank_context(
@@ -46,54 +77,87 @@ def rank_context(
     graph: FileGraph,
     lexical: LexicalIndex,
     top: int,
-    chat_files: Collection[str] = (),
+    prior: Callable[[], Mapping[str, float]],
+    options: RankingOptions = DEFAULT_OPTIONS,
 ) -> list[RankedFile]:
-    """The `top` files for `question`, best first, each with up to five relevant symbols."""
-    lexical_hits = lexical.search(question, limit=100)
-    best_lex = max((s for _, s in lexical_hits), default=0.0) or 1.0
-    lex = {path: score / best_lex for path, score in lexical_hits}
+    """The `top` files for `question`, best first, each with up to five relevant symbols.
+
+    `prior` gives the graph's PageRank per file: it breaks ties, and orders the files
+    when the question has no searchable words.
+    """
+    terms = weighted_terms(question, task_word_weight=options.task_word_weight)
     mentions = mentioned_identifiers(question, graph)
-    seeds = {path: lex[path] for path, _ in lexical_hits[:_LEXICAL_SEEDS]}
-    ranking = graph.rank(chat_files=chat_files, mentions=mentions, seed_files=seeds)
-    # Graph neighbours of the lexical hits may answer the question without sharing its words.
-    by_rank = sorted(ranking.file_rank, key=lambda f: -ranking.file_rank[f])
-    candidates = set(lex) | {f for name in mentions for f in graph.definers(name)} | set(by_rank[:top])
-    best_rank = max((ranking.file_rank.get(f, 0.0) for f in candidates), default=0.0) or 1.0
-    terms = set(query_terms(question))
-    about_tests = bool(_ABOUT_TESTS.search(question))
-    scored: list[tuple[float, str]] = []
-    for path in candidates:
+    named = named_files(question, records)
+    channels: list[tuple[float, dict[str, float]]] = [
+        (1.0, lexical.file_scores(terms, params=options.file_fields))
+    ]
+    if options.passages is not None and options.passage_share > 0:
+        channels.append((options.passage_share, lexical.passage_scores(terms, params=options.passages)))
+    if options.mention_share > 0 and (mentions or named):
+        mentioned = {f: 1.0 for name in mentions for f in graph.definers(name)}
+        mentioned.update(dict.fromkeys(named, 1.0))
+        channels.append((options.mention_share, mentioned))
+    fused: dict[str, float] = {}
+    for weight, scores in channels:
+        top_score = max(scores.values(), default=0.0) or 1.0
+        for path, score in scores.items():
+            fused[path] = fused.get(path, 0.0) + weight * score / top_score
+    ranks = prior()
+    if len(fused) < top:
+        # Too few words matched (or none): the most central files fill the list.
+        for path in sorted(ranks, key=lambda p: (-ranks[p], p)):
+            if len(fused) >= top:
+                break
+            fused.setdefault(path, 0.0)
+    best_fused = max(fused.values(), default=0.0) or 1.0
+    best_rank = max((ranks.get(p, 0.0) for p in fused), default=0.0) or 1.0
+    # Without a prior weight PageRank still breaks ties (and orders a word-less question).
+    tie = options.prior if options.prior > 0 else 1e-6
+    scored: dict[str, float] = {}
+    for path, score in fused.items():
         record = records.get(path)
         if record is None:
             continue
-        symbol_hit = _symbol_match(record, mentions, terms)
-        score = (
-            LEXICAL_WEIGHT * lex.get(path, 0.0)
-            + GRAPH_WEIGHT * ranking.file_rank.get(path, 0.0) / best_rank
-            + SYMBOL_WEIGHT * symbol_hit
-        )
-        if not about_tests and _TEST_PATH.search(path):
-            score *= TEST_FILE_FACTOR
-        scored.append((score, path))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+        size = options.size_prior * math.log1p(record.size) / _LOG_TYPICAL_SIZE if score > 0 else 0.0
+        scored[path] = score / best_fused + size + tie * ranks.get(path, 0.0) / best_rank
+    order = _implementation_first(scored, question=question, named=named, options=options)
+    termset = set(terms)
     return [
-        RankedFile(file=path, score=score, symbols=_relevant_symbols(records[path], mentions, terms))
-        for score, path in scored[:top]
+        RankedFile(file=path, score=scored[path], symbols=_relevant_symbols(records[path], mentions, termset))
+        for path in order[:top]
     ]
 
 
-def _symbol_match(record: FileRecord, mentions: set[str], terms: set[str]) -> float:
-    """1.0 when the file defines a mentioned identifier, else the best share of matched name words."""
-    best = 0.0
-    for symbol in record.symbols:
-        if symbol.name in mentions:
-            return 1.0
-        parts = set(words(symbol.name)) - {symbol.name.lower()} or {symbol.name.lower()}
-        if terms and parts:
-            share = len(parts & terms) / len(parts)
-            if share > best:
-                best = share
-    return best * 0.8
+# ln(1 + 160 kB): the size prior is about 1 x `size_prior` for a big source file.
+_LOG_TYPICAL_SIZE = 12.0
+
+
+def weighted_terms(question: str, *, task_word_weight: float) -> dict[str, float]:
+    """The question's terms with their weights: 1, or `task_word_weight` for task words."""
+    task = task_terms()
+    return {t: (task_word_weight if t in task else 1.0) for t in query_terms(question)}
+
+
+def _implementation_first(
+    scored: dict[str, float], *, question: str, named: set[str], options: RankingOptions
+) -> list[str]:
+    """Files best first: implementation (plus asked-about kinds, scaled) ahead of the rest."""
+    if not options.implementation_first:
+        return sorted(scored, key=lambda p: (-scored[p], p))
+    asked = kinds_asked_about(question)
+    asked_for = kinds_asked_for(question)
+
+    def key(path: str) -> tuple[int, float, str]:
+        kind = file_kind(path)
+        if kind == "implementation":
+            return (0, -scored[path], path)
+        if kind in asked_for:
+            return (0, -scored[path] * options.asked_for_factor, path)
+        if path in named or kind in asked:
+            return (0, -scored[path] * options.asked_kind_factor, path)
+        return (1, -scored[path], path)
+
+    return sorted(scored, key=key)
 
 
 def _relevant_symbols(record: FileRecord, mentions: set[str], terms: set[str]) -> tuple[Symbol, ...]:
@@ -123,25 +187,9 @@ def _relevant_symbols(record: FileRecord, mentions: set[str], terms: set[str]) -
 
 
 def _name_score(name: str, terms: set[str]) -> float:
-    """Question words the name's parts match (inflections count), plus a little for the matched share."""
-    parts = set(words(name))
-    whole = name.lower()
+    """Question terms the name's parts match (stemmed), plus a little for the matched share."""
+    parts = word_terms(name)
     if len(parts) > 1:
-        parts.discard(whole)
-    matched = sum(1 for part in parts if any(same_word(part, term) for term in terms))
+        parts = parts[1:]  # the parts, not the whole compound
+    matched = sum(1 for part in parts if part in terms)
     return matched + 0.5 * matched / len(parts) if parts else 0.0
-
-
-_INFLECTIONS = frozenset({"s", "es", "d", "ed", "ing", "er", "ers"})
-
-
-def same_word(a: str, b: str) -> bool:
-    """Equal, or one an inflection of the other: cookie/cookies, push/pushed, pop/popped."""
-    if a == b:
-        return True
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    if len(short) < 3 or not long.startswith(short):
-        return False
-    rest = long[len(short) :]
-    # A doubled final consonant before the ending: popped, running.
-    return rest in _INFLECTIONS or (rest[0] == short[-1] and rest[1:] in _INFLECTIONS)
