@@ -61,11 +61,16 @@ def open_pass(host: str, port: int) -> EndpointPass:
         EnclaveError: the name does not resolve (one line, for the user).
 
     """
+    guard.set_endpoint_check(allows)  # before the lookup: the guard asks `allows` about it
     _resolving.target = (host, port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
+        _drop_check_if_unused()
         raise EnclaveError(f"{host}: the endpoint's host name does not resolve ({exc.strerror})") from None
+    except BaseException:
+        _drop_check_if_unused()
+        raise
     finally:
         _resolving.target = None
     addresses = tuple(dict.fromkeys(_normal(str(info[4][0])) for info in infos if info[4]))
@@ -76,6 +81,12 @@ def open_pass(host: str, port: int) -> EndpointPass:
     guard.record(_target(host, port), operation=ENDPOINT_OPEN)
     logger.info("endpoint pass opened (%d addresses)", len(addresses))
     return EndpointPass(host, port, addresses)
+
+
+def _drop_check_if_unused() -> None:
+    with _lock:
+        if not _allowed:
+            guard.set_endpoint_check(None)
 
 
 def open_addresses() -> list[tuple[str, int]]:
