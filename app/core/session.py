@@ -43,6 +43,7 @@ class ContextPrepared:
     evaluated: int
     seconds: float
     complete: bool  # False: a question came first and cut it short
+    tokens: int = 0  # the prepared start's size, held in the KV cache (0: not known for this model)
 
 
 class Session:
@@ -120,7 +121,10 @@ class Session:
             except Exception as exc:  # only a head start: a failure here must never reach the user
                 logger.info("prefill skipped: %s", type(exc).__name__)
                 return
-            yield ContextPrepared(evaluated, time.perf_counter() - started, complete=not cancel.cancelled)
+            held = getattr(model, "held_tokens", 0)  # a remote model holds no cache here
+            yield ContextPrepared(
+                evaluated, time.perf_counter() - started, complete=not cancel.cancelled, tokens=held
+            )
 
         return job
 

@@ -55,6 +55,7 @@ def test_the_session_prepares_the_agent_s_prompt_start(tiny_qwen2: Path, tmp_pat
     events = list(session.prepare(mode=Mode.PLAN)(qwen2_model, CancelToken()))
     assert len(events) == 1 and isinstance(events[0], ContextPrepared)
     assert events[0].complete and events[0].evaluated > 50
+    assert events[0].tokens == qwen2_model.held_tokens >= events[0].evaluated  # what the gauge shows
     again = list(session.prepare(mode=Mode.PLAN)(qwen2_model, CancelToken()))
     assert again[0].evaluated == 0  # nothing changed: nothing to read
     # The question's own turn reads only what follows the prepared start.

@@ -210,6 +210,11 @@ class LocalModel:
         """The context window in tokens."""
         return self.info.n_ctx
 
+    @property
+    def held_tokens(self) -> int:
+        """The prompt tokens the KV cache holds now (what a prepared start or the last reply left)."""
+        return int(self._llm.n_tokens)
+
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
         """Tokenize `text`; with `special=False` no control or added token can appear."""
         if special:
