@@ -43,11 +43,18 @@ class LedgerPanel(QWidget):
         """Append one entry."""
         row = self.table.rowCount()
         self.table.insertRow(row)
+        target = entry.target
+        if entry.operation == "request":  # to a configured endpoint: what went, never the content
+            target += f" · {entry.bytes_up:,} B up, {entry.bytes_down:,} B down"
+            if entry.tokens_up or entry.tokens_down:
+                target += f" · {entry.tokens_up:,}+{entry.tokens_down:,} tokens"
+            if entry.files:
+                target += " · files: " + ", ".join(entry.files)
         values = [
             time.strftime("%H:%M:%S", time.localtime(entry.time)),
             "allowed" if entry.allowed else "refused",
             entry.operation,
-            entry.target,
+            target,
             entry.module,
         ]
         for col, value in enumerate(values):

@@ -1,4 +1,8 @@
-"""The status bar: Offline with refused attempts, model and backend, index state."""
+"""The status bar: Offline with refused attempts, model and backend, index state, and Remote: host.
+
+"Remote: host" shows, in its own colour, whenever the model in use is a configured endpoint
+(app/core/remote): the conversation then goes to that host, and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,24 @@ from app.ui.elided_label import ElidedLabel
 from app.ui.theme import is_dark
 
 if TYPE_CHECKING:
+    from app.core.remote.remote_model import RemoteInfo
     from app.core.runtime.local_model import ModelInfo
 
 # Offline is the normal state (green); an open gate (a download the user started) is amber.
 _OFFLINE = {"light": "#2e7d32", "dark": "#81c784"}
 _ONLINE = {"light": "#b35900", "dark": "#ffb74d"}
+# A remote model in use: neither the offline green nor the download amber.
+_REMOTE = {"light": "#6a1b9a", "dark": "#ce93d8"}
 
 
 def privacy_colour(*, gate_open: bool, dark: bool) -> str:
     """The colour of the network status: one for Offline, another while the network is open."""
     return (_ONLINE if gate_open else _OFFLINE)["dark" if dark else "light"]
+
+
+def remote_colour(*, dark: bool) -> str:
+    """The colour of "Remote: host"."""
+    return _REMOTE["dark" if dark else "light"]
 
 
 class EnclaveStatusBar(QStatusBar):
@@ -42,8 +54,12 @@ class EnclaveStatusBar(QStatusBar):
         self.model.setAccessibleName("Model and backend")
         self.index = ElidedLabel(self, min_chars=8)
         self.index.setAccessibleName("Index state")
+        self.remote = QLabel(self)
+        self.remote.setObjectName("statusRemote")
+        self.remote.setAccessibleName("Remote model")
         self.addPermanentWidget(self.index)
         self.addPermanentWidget(self.model)
+        self.addPermanentWidget(self.remote)
         self.addPermanentWidget(self.privacy)
         self.set_privacy(refused=0, gate_open=False)
         self.set_model(None)
@@ -67,8 +83,21 @@ class EnclaveStatusBar(QStatusBar):
         style.unpolish(self.privacy)
         style.polish(self.privacy)
 
-    def set_model(self, info: ModelInfo | None, *, note: str = "") -> None:
-        """Model name and backend (with the reason for a fallback)."""
+    def set_remote(self, host: str | None) -> None:
+        """Show "Remote: host" while a remote model is in use; hide it otherwise."""
+        if not host:
+            self.remote.hide()
+            self.remote.setText("")
+            return
+        self.remote.setText(f"Remote: {host}")
+        self.remote.setToolTip(f"The conversation, and the files the model reads, are sent to {host}.")
+        colour = remote_colour(dark=is_dark(self.palette()))
+        self.remote.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: 600; padding: 0 6px; }}")
+        self.remote.show()
+
+    def set_model(self, info: ModelInfo | RemoteInfo | None, *, note: str = "") -> None:
+        """Model name and backend (with the reason for a fallback); a remote one shows its host too."""
+        self.set_remote(getattr(info, "host", None))
         if info is None:
             self.model.setText(note or "No model")
             self.model.setToolTip("Models > Set up a model… to get one")
