@@ -106,6 +106,9 @@ class Agent:
     ) -> None:
         self.model = model
         self.root = ProjectRoot(root)
+        check_project = getattr(model, "check_project", None)
+        if check_project is not None:  # a remote model refuses a local-only project
+            check_project(self.root.path)
         self.index: ProjectIndexPort = index
         self.state = state or AgentState(permissions=permissions or Permissions())
         self.permissions = self.state.permissions

@@ -151,6 +151,15 @@ class RemoteModel:
         if self._pass is not None:
             self._pass.close()
 
+    def check_project(self, root: Path) -> None:
+        """Refuse to work on a local-only project (the agent asks before its first turn).
+
+        Raises:
+            EnclaveError: `root` is marked local-only, or a policy file turns endpoints off.
+
+        """
+        check_remote_allowed(root)
+
     def count_tokens(self, text: str) -> int:
         """An estimate of the server's count, corrected by its usage reports."""
         return math.ceil(len(text) / CHARS_PER_TOKEN * self._ratio)
@@ -189,6 +198,7 @@ class RemoteModel:
         """
         if grammar or prefill:
             logger.info("grammar/prefill ignored by a remote model")
+        check_remote_allowed(None)  # a policy file an admin added since: nothing more is sent
         payload = self._payload(messages, tools=tools, sampling=sampling, stop=stop, tool_choice=tool_choice)
         return self._stream(payload, messages=messages, cancel=cancel)
 

@@ -103,3 +103,28 @@ def test_plan_mode_sends_no_write_tools_and_refuses_one_the_server_names_anyway(
     # The ledger names the file whose content went out with the request after the read.
     requests = [e for e in guard.ledger() if e.operation == "request" and e.files]
     assert any("calc.py" in e.files for e in requests)
+
+
+def test_a_local_only_project_and_a_policy_added_later_stop_an_open_remote_model(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.errors import EnclaveError
+    from app.core.runtime.generation import Sampling
+
+    fake = FakeOpenAI().start()
+    try:
+        model = RemoteModel.open(make_endpoint("fake", url=fake.url, model="fake-model"), api_key=None)
+        (project / ".enclave").mkdir()
+        (project / ".enclave" / "local-only").write_text("")
+        with pytest.raises(EnclaveError, match="local-only"):
+            Agent(model, root=project, index=IndexAdapter(ProjectIndex.open(project)))
+        system = tmp_path / "locked"
+        system.mkdir()
+        (system / "enclave-policy.toml").write_text("endpoints = false\n")
+        monkeypatch.setenv("ENCLAVE_SYSTEM_CONFIG", str(system))
+        with pytest.raises(EnclaveError, match="policy"):
+            model.chat([{"role": "user", "content": "hi"}], sampling=Sampling(), cancel=CancelToken())
+        model.close()
+    finally:
+        fake.stop()
+    assert fake.chats == []  # nothing was sent
