@@ -32,6 +32,10 @@ class Settings:
     recent_projects: list[str] = field(default_factory=list)
     extra_model_dirs: list[str] = field(default_factory=list)
     window_geometry: str = ""  # base64 of Qt's saveGeometry/saveState; layout only
+    # The tabs open when the window last closed (paths in the first recent project, in tab
+    # order) and which of them was in front; reopened with that project on the next start.
+    open_files: list[str] = field(default_factory=list)
+    current_file: int = 0
     # Opt-in OpenAI-compatible endpoints: name, url, model (app/core/remote). Keys live in the
     # OS keyring, never here. Each role takes "" (the local `model`) or "endpoint:NAME".
     endpoints: list[dict[str, Any]] = field(default_factory=list)
@@ -92,8 +96,10 @@ class Settings:
         self.recent_projects = [entry, *[p for p in self.recent_projects if p != entry]][:limit]
 
     def forget_everything(self) -> None:
-        """Clear every stored path: recent projects, the chosen model, extra model folders."""
+        """Clear every stored path: recent projects and their open tabs, the chosen model, extra model folders."""
         self.recent_projects = []
+        self.open_files = []
+        self.current_file = 0
         self.extra_model_dirs = []
         self.model = ""
         self.window_geometry = ""

@@ -83,8 +83,12 @@ class EnclaveApp(QObject):
             self._load_configured_model()
 
     def save_settings(self) -> None:
-        """Write preferences (never content); a failure is shown, not raised."""
-        if self._settings_path is None:
+        """Write preferences (never content); a failure is shown, not raised.
+
+        A screenshot run writes nothing: its size, its project and its layout are for the
+        picture, not what the user arranged.
+        """
+        if self._settings_path is None or self._screenshot is not None:
             return
         try:
             self.settings.save(self._settings_path)
@@ -301,6 +305,8 @@ def run_app(ns: argparse.Namespace) -> int:
     )
     if ns.project:
         enclave.window.open_project(Path(ns.project))
+    elif not ns.screenshot:
+        enclave.window.reopen_last_session()  # the last project and its tabs, as it was left
     enclave.start()
     code = app.exec()
     enclave.shutdown()

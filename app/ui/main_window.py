@@ -5,12 +5,11 @@ Layout only, plus wiring: behaviour lives in the panels, the session and the cor
 
 from __future__ import annotations
 
-import base64
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -41,6 +40,7 @@ from app.ui.quick_open import QuickOpen
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
 from app.ui.theme import app_icon
+from app.ui.window_memory import WindowMemory
 
 if TYPE_CHECKING:
     from app.core.agent.events import EditProposed, EditResolved
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
             reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
             "You can still browse and search the project.",
         )
+        self.memory = WindowMemory(window=self, docks=self.docks, settings=settings)
         self.restore_layout()
 
     # -- projects -----------------------------------------------------------------------
@@ -277,25 +278,28 @@ class MainWindow(QMainWindow):
         self.bottom_dock.show()
         self.bottom.setCurrentWidget(self.ledger)
 
-    # -- layout memory (a preference, never content) --------------------------------------
+    # -- memory between runs (preferences, never content) -------------------------------
 
     def save_layout(self) -> None:
         """Store window geometry and dock layout in the settings."""
-        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        with self.docks.expanded():  # panes collapsed for a small window are stored as open
-            state = bytes(self.saveState().toBase64().data()).decode("ascii")
-        self.settings.window_geometry = f"{geometry};{state}"
+        self.memory.save_layout()
 
     def restore_layout(self) -> None:
         """Restore what `save_layout` stored (ignored when unreadable)."""
-        geometry, _, state = self.settings.window_geometry.partition(";")
-        try:
-            if geometry:
-                self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
-            if state and self.restoreState(QByteArray(base64.b64decode(state))):
-                self.docks.adopt_current_sizes()
-        except ValueError:
-            logger.info("stored window layout unreadable; using the default")
+        self.memory.restore_layout()
+
+    def reopen_last_session(self) -> bool:
+        """Open the last project again with the tabs it had; False when there is none to open."""
+        last = self.memory.last_session()
+        if last is None:
+            return False
+        project, files, current = last
+        self.open_project(project)
+        for path in files:
+            self.editors.open_file(path)
+        if files:
+            self.editors.setCurrentIndex(current)
+        return True
 
     # -- drag and drop --------------------------------------------------------------------
 
@@ -319,9 +323,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Ask about unsaved files, remember the layout, stop the model thread."""
+        tabs, current = [page.path for page in self.editors.pages()], self.editors.currentIndex()
         if not self.editors.close_all():
             event.ignore()
             return
+        self.memory.remember_tabs(project=self.project, files=tabs, current=current)
         self.save_layout()
         self.settings_changed.emit()
         self.indexer.stop(wait=True)

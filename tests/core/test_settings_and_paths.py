@@ -37,6 +37,7 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     s.add_recent_project(Path("/p/one"))
     s.add_recent_project(Path("/p/two"))
     s.add_recent_project(Path("/p/one"))
+    s.open_files, s.current_file = ["/p/one/a.py", "/p/one/b.py"], 1
     s.save(path)
     loaded = Settings.load(path)
     assert loaded == s
@@ -57,8 +58,10 @@ def test_bad_settings_fall_back_per_key(tmp_path: Path, content: str) -> None:
 
 def test_forget_everything_clears_paths(tmp_path: Path) -> None:
     s = Settings(model="/m.gguf", recent_projects=["/a"], extra_model_dirs=["/models"], theme="dark")
+    s.open_files, s.current_file = ["/a/x.py", "/a/y.py"], 1
     s.forget_everything()
     assert (s.model, s.recent_projects, s.extra_model_dirs) == ("", [], [])
+    assert (s.open_files, s.current_file) == ([], 0)
     assert s.theme == "dark"
 
 

@@ -36,7 +36,7 @@ class ForgetReport:
     """What "forget everything" removed."""
 
     recent_projects: int
-    settings_paths: int  # the chosen model and extra model folders
+    settings_paths: int  # the chosen model, extra model folders and the files that were open
     manifest_entries: int  # models known only by a place on the user's disk outside the models folder
     links_removed: int  # symbolic links in the models folder that pointed at such a place
     ledger_entries: int
@@ -57,7 +57,7 @@ def forget_everything(dirs: UserDirs) -> ForgetReport:
 
     settings = Settings.load(dirs.settings_file)
     recent = len(settings.recent_projects)
-    other = len(settings.extra_model_dirs) + (1 if settings.model else 0)
+    other = len(settings.extra_model_dirs) + (1 if settings.model else 0) + len(settings.open_files)
     settings.forget_everything()
     if dirs.settings_file.exists():
         settings.save(dirs.settings_file)

@@ -31,6 +31,7 @@ def test_forget_everything_clears_settings_paths_and_models_known_by_outside_pat
     settings.add_recent_project(tmp_path / "secret-project")
     settings.add_recent_project(tmp_path / "other-project")
     settings.extra_model_dirs = [str(downloads)]
+    settings.open_files = [str(tmp_path / "other-project" / "secret_plan.py")]
     settings.save(dirs.settings_file)
 
     managed = dirs.models / "qwen3-4b" / "qwen3-4b.gguf"
@@ -49,16 +50,17 @@ def test_forget_everything_clears_settings_paths_and_models_known_by_outside_pat
 
     report = forget_everything(dirs)
 
-    assert (report.recent_projects, report.settings_paths) == (2, 2)
+    assert (report.recent_projects, report.settings_paths) == (2, 3)
     assert (report.manifest_entries, report.links_removed) == (2, 1)
     assert report.ledger_entries >= 2
     assert guard.ledger() == []
     kept = Settings.load(dirs.settings_file)
     assert kept.recent_projects == [] and kept.extra_model_dirs == [] and kept.model == ""
+    assert kept.open_files == []
     assert (kept.theme, kept.n_ctx) == ("dark", 4096)  # preferences stay
     for stored in (dirs.settings_file, dirs.manifest_file):
         text = stored.read_text(encoding="utf-8")
-        assert "secret-project" not in text and "Downloads" not in text
+        assert "secret-project" not in text and "Downloads" not in text and "secret_plan" not in text
     assert [m.id for m in Manifest.load(dirs.manifest_file).models] == ["qwen3-4b"]
     assert managed.is_file()  # the app's own model stays installed
     assert not os.path.lexists(link)  # the link that named the user's folder is gone
