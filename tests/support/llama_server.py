@@ -41,12 +41,19 @@ def free_port() -> int:
 
 @contextmanager
 def start_server(
-    model: Path, *, log: Path, n_ctx: int = 2048, chat_format: str | None = None, timeout: float = 90.0
+    model: Path,
+    *,
+    log: Path,
+    n_ctx: int = 2048,
+    chat_format: str | None = None,
+    threads: int = 1,
+    threads_batch: int = 1,
+    timeout: float = 90.0,
 ) -> Iterator[RunningServer]:
     """Start the server for `model` and yield once `/v1/models` answers; stop it afterwards."""
     port = free_port()
     cmd = [sys.executable, "-m", "tests.support.llama_server", "--model", str(model), "--port", str(port)]
-    cmd += ["--n-ctx", str(n_ctx)]
+    cmd += ["--n-ctx", str(n_ctx), "--threads", str(threads), "--threads-batch", str(threads_batch)]
     if chat_format:
         cmd += ["--chat-format", chat_format]
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
@@ -83,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-ctx", type=int, default=2048)
     parser.add_argument("--chat-format", default=None)
     parser.add_argument("--threads", type=int, default=1)  # more spin-wait against each other on a shared CPU
+    parser.add_argument("--threads-batch", type=int, default=1)
     args = parser.parse_args(argv)
 
     import uvicorn
@@ -96,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         model_alias="test-model",
         n_ctx=args.n_ctx,
         n_threads=args.threads,
-        n_threads_batch=args.threads,
+        n_threads_batch=args.threads_batch,
         chat_format=args.chat_format,
         verbose=True,  # the benchmark reads the prefix-match lines from the log
     )
