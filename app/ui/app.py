@@ -169,13 +169,13 @@ class EnclaveApp(QObject):
 
     def _load_configured_model(self) -> None:
         # Resolving reads the manifest and globs model folders: on the model's thread, not here.
-        self.window.status.set_model(None, note="Loading the model…")
+        self.window.show_model_loading("Loading the model…")
         self._loading = True
         self._first_load = True
         self.worker.load(model_loader(None, settings=self.settings))
 
     def _load(self, path: Path) -> None:
-        self.window.status.set_model(None, note=f"Loading {path.name}…")
+        self.window.show_model_loading(f"Loading {path.name}…")
         self._loading = True
         self.worker.load(model_loader(path, settings=self.settings))
 
@@ -190,6 +190,7 @@ class EnclaveApp(QObject):
             self._first_load = False
             if not self.worker.has_model:
                 self.window.status.set_model(None, note="No model")
+                self.window.show_no_model()
 
     def _watch_privacy(self) -> None:
         from app.core.privacy import guard

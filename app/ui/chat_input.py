@@ -6,7 +6,7 @@ use; Plan/Build is Ctrl+Shift+B), Esc stops, `@` completes project files and `/`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
 
@@ -57,11 +57,30 @@ class ChatInput(QPlainTextEdit):
         assert popup is not None
         return popup
 
+    def event(self, event: QEvent) -> bool:
+        """Claim Esc while the completion popup is open, so it closes the popup.
+
+        Otherwise the chat's Esc shortcut (Stop) takes the key first and the popup stays
+        open, eating the next Enter.
+        """
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.completion_visible()
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         """Route the special keys; everything else types."""
         key = event.key()
         popup_open = self.completion_visible()
-        if popup_open and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Escape):
+        if popup_open and key == Qt.Key.Key_Escape:
+            self._popup().hide()
+            return
+        if popup_open and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
             event.ignore()  # the completer's popup handles these
             return
         if key == Qt.Key.Key_Escape:

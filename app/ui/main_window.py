@@ -176,11 +176,7 @@ class MainWindow(QMainWindow):
         picker.model_chosen.connect(self.model_chosen)
         picker.file_requested.connect(self.model_file_requested)
         picker.setup_requested.connect(self.model_setup_requested)
-        self.chat.set_ready(
-            ready=False,
-            reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
-            "You can still browse and search the project.",
-        )
+        self.show_no_model()
         self.memory = WindowMemory(window=self, docks=self.docks, settings=settings)
         self.restore_layout()
 
@@ -401,6 +397,19 @@ class MainWindow(QMainWindow):
         self._n_ctx = loaded.n_ctx
         self.chat.set_context(used=0, size=self._n_ctx)
         self.chat.set_ready(ready=True)
+
+    def show_model_loading(self, note: str) -> None:
+        """A model is being loaded: the status bar and the chat say so (not "no model")."""
+        self.status.set_model(None, note=note)
+        self.chat.set_ready(ready=False, reason=f"{note} You can browse and search the project meanwhile.")
+
+    def show_no_model(self) -> None:
+        """No model is loaded (none installed, or the load failed): say how to get one."""
+        self.chat.set_ready(
+            ready=False,
+            reason="No model loaded yet. Models › Set up a model… (Ctrl+Shift+M). "
+            "You can still browse and search the project.",
+        )
 
     def _on_model_unloaded(self) -> None:
         self.status.set_model(None)

@@ -1,0 +1,54 @@
+"""The chat's notice at start-up agrees with the status bar: "Loading…" while a model loads."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from app.core.settings import Settings
+from app.ui import app as app_module
+from app.ui.app import EnclaveApp
+from tests.ui.fakes import ReplayModel
+
+
+def test_the_chat_says_loading_while_the_model_loads_then_is_ready(qtbot, monkeypatch):
+    release = threading.Event()
+
+    def slow_loader(_spec, *, settings):
+        def load(cancel, progress):
+            release.wait(10)
+            return ReplayModel([])
+
+        return load
+
+    monkeypatch.setattr(app_module, "model_loader", slow_loader)
+    enclave = EnclaveApp(settings=Settings(), settings_path=None, load_model=True)
+    qtbot.addWidget(enclave.window)
+    enclave.window.show()
+    chat = enclave.window.chat
+    try:
+        assert "Loading" in enclave.window.status.model.text()
+        assert chat.notice.isVisible() and "Loading the model" in chat.notice.text()
+        assert "No model loaded" not in chat.notice.text()
+        with qtbot.waitSignal(enclave.worker.model_loaded, timeout=10000):
+            release.set()
+        assert not chat.notice.isVisible() and chat.input.isEnabled()
+    finally:
+        release.set()
+        enclave.shutdown()
+
+
+def test_the_chat_says_no_model_once_a_load_finds_none(qtbot, monkeypatch):
+    def no_model(_spec, *, settings):
+        return lambda cancel, progress: None
+
+    monkeypatch.setattr(app_module, "model_loader", no_model)
+    enclave = EnclaveApp(settings=Settings(), settings_path=None, load_model=False)
+    qtbot.addWidget(enclave.window)
+    enclave.window.show()
+    try:
+        enclave.use_installed_model(Path("gone.gguf"))  # a load that ends without a model
+        assert "Loading gone.gguf" in enclave.window.chat.notice.text()
+        qtbot.waitUntil(lambda: "No model loaded" in enclave.window.chat.notice.text(), timeout=5000)
+    finally:
+        enclave.shutdown()
