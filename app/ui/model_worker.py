@@ -143,7 +143,7 @@ class ModelWorker(QThread):
             LoadedModel(
                 name=info.name if info else type(model).__name__,
                 n_ctx=int(model.n_ctx),
-                path=info.path if info else None,
+                path=getattr(info, "path", None),  # a remote model has none
                 info=info,
             )
         )
@@ -170,6 +170,9 @@ def model_loader(spec: Path | None, *, settings: Settings) -> Loader:
 
         if spec is not None:
             return services.load_model_file(spec, settings=settings, cancel=cancel, progress=progress)
+        endpoint = services.role_endpoint("agent", settings=settings)  # opt-in: `enclave endpoint use`
+        if endpoint is not None:
+            return services.open_endpoint(endpoint, settings=settings, cancel=cancel)
         try:
             return services.load_model(None, settings=settings, cancel=cancel, progress=progress)
         except NoModelError:

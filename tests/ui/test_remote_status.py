@@ -39,3 +39,28 @@ def test_the_privacy_panel_lists_what_a_request_sent(qtbot) -> None:
     target = panel.table.item(0, 3).text()
     assert "5,120 B up" in target and "800 B down" in target and "1,200+40 tokens" in target
     assert "files: calc.py, (project map)" in target
+
+
+def test_the_app_loads_the_endpoint_the_agent_role_names(qtbot) -> None:
+    from app.core.cancel import CancelToken
+    from app.core.remote import registry
+    from app.core.remote.endpoint import make_endpoint
+    from app.core.remote.remote_model import RemoteModel
+    from app.core.settings import Settings
+    from app.ui.model_worker import model_loader
+    from tests.support.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    try:
+        settings = Settings()
+        registry.add(settings, make_endpoint("team", url=fake.url, model="fake-model"))
+        registry.set_role(settings, "agent", "team")
+        model = model_loader(None, settings=settings)(CancelToken(), lambda _text: None)
+        assert isinstance(model, RemoteModel) and model.n_ctx == 4096
+        bar = EnclaveStatusBar()
+        qtbot.addWidget(bar)
+        bar.set_model(model.info)
+        assert bar.remote.text() == f"Remote: 127.0.0.1:{fake.port}"
+        model.close()
+    finally:
+        fake.stop()
