@@ -21,9 +21,7 @@ class ChatInput(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("chatInput")
         self.setAccessibleName("Message")
-        self.setPlaceholderText(
-            "Ask about your code…  (@ to mention a file, / for skills, Ctrl+Shift+B: Plan/Build)"
-        )
+        self.setPlaceholderText("Ask about your code…  (@ mentions a file, / a skill)")
         self.setTabChangesFocus(True)
         # Four lines of the current font (not a pixel count): it follows the font size.
         margins = self.contentsMargins()

@@ -21,10 +21,14 @@ from PySide6.QtWidgets import QWidget
 
 from app.core.conversation import Conversation, ToolStep, Turn
 from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
+from app.ui.chat_styles import style_markdown, user_colour
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
 from app.ui.theme import code_font, is_dark
 from app.ui.tool_step_card import card_html
+
+# Pixels above each message's header.
+TURN_GAP = 16
 
 # GitHub dialect without raw HTML: model output is text, never markup that could load things.
 _MD_FEATURES = QTextDocument.MarkdownFeature(
@@ -80,7 +84,6 @@ class ChatTranscript(SafeBrowser):
         cursor = QTextCursor(self.document())
         for i, turn in enumerate(path[keep:], start=keep):
             cursor.movePosition(QTextCursor.MoveOperation.End)
-            self._last_start = cursor.position()
             self._write_turn(cursor, turn, conversation, streaming=streaming and i == len(path) - 1)
         self._shown = ids
         self._scroll_to_end()
@@ -106,8 +109,16 @@ class ChatTranscript(SafeBrowser):
     def _write_turn(
         self, cursor: QTextCursor, turn: Turn, conversation: Conversation, *, streaming: bool
     ) -> None:
-        if cursor.position() > 0:
-            cursor.insertBlock()
+        header = QTextBlockFormat()
+        if cursor.block().position() > 0:
+            header.setTopMargin(TURN_GAP)  # the space that tells one message from the next
+        if cursor.block().length() > 1:  # the end of the turn before: the header is a block of its own
+            cursor.insertBlock(header, QTextCharFormat())
+        else:  # an empty document, or the emptied block of a turn rendered again
+            cursor.setBlockFormat(header)
+            cursor.setCharFormat(QTextCharFormat())
+        # Where this turn begins: rendering it again removes from here, leaving the turns before intact.
+        self._last_start = cursor.block().position()
         who = "You" if turn.role == "user" else "Enclave"
         position, count = conversation.siblings(turn.id)
         nav = ""
@@ -116,12 +127,15 @@ class ChatTranscript(SafeBrowser):
                 f" &nbsp;<a href='branch:{turn.id}:-1'>‹</a> {position}/{count} "
                 f"<a href='branch:{turn.id}:1'>›</a>"
             )
-        cursor.insertHtml(f"<p style='margin-top:10px'><b>{who}</b><span style='color:gray'>{nav}</span></p>")
+        edit = f" &nbsp;<a href='edit:{turn.id}'>Edit</a>" if turn.role == "user" else ""
+        cursor.insertHtml(f"<b>{who}</b><span style='color:gray; font-size:small'>{nav}{edit}</span>")
         if turn.role == "user":
-            _new_block(cursor)
+            asked = QTextBlockFormat()
+            asked.setBackground(user_colour(dark=is_dark(self.palette())))
+            asked.setTopMargin(4)
+            asked.setLeftMargin(0)
+            cursor.insertBlock(asked, QTextCharFormat())
             cursor.insertText(turn.text)
-            cursor.insertBlock()
-            cursor.insertHtml(f"<span style='font-size:small'><a href='edit:{turn.id}'>Edit</a></span>")
             return
         if streaming:
             self._stream = _Stream(turn_id=turn.id, anchor=cursor.position())
@@ -184,11 +198,17 @@ class ChatTranscript(SafeBrowser):
         rest = text[pos:].lstrip("\n")
         if streaming:
             _new_block(cursor)
-            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=index) + " ▍")
+            _insert_markdown(
+                cursor,
+                decorate(rest, turn_id=turn.id, first_index=index) + " ▍",
+                dark=is_dark(self.palette()),
+            )
             return
         if rest:
             _new_block(cursor)
-            _insert_markdown(cursor, decorate(rest, turn_id=turn.id, first_index=index))
+            _insert_markdown(
+                cursor, decorate(rest, turn_id=turn.id, first_index=index), dark=is_dark(self.palette())
+            )
         elif not text.strip() and turn.finish != "failed":
             _new_block(cursor)
             cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
@@ -201,7 +221,11 @@ class ChatTranscript(SafeBrowser):
         if not piece.strip():
             return 0
         _new_block(cursor)
-        _insert_markdown(cursor, decorate(piece, turn_id=turn.id, first_index=first_index).rstrip())
+        _insert_markdown(
+            cursor,
+            decorate(piece, turn_id=turn.id, first_index=first_index).rstrip(),
+            dark=is_dark(self.palette()),
+        )
         return len(code_blocks(piece))
 
     def _card(self, turn_id: int, index: int, step: ToolStep) -> str:
@@ -238,7 +262,7 @@ class _Stream:
     steps: int = 0  # tool steps rendered for good (finished ones)
 
 
-def _insert_markdown(cursor: QTextCursor, markdown: str) -> None:
+def _insert_markdown(cursor: QTextCursor, markdown: str, *, dark: bool) -> None:
     """Insert Markdown at the start of an empty block, keeping the format of its first block.
 
     `insertMarkdown` merges the first paragraph, heading, list item or code line into the
@@ -247,6 +271,7 @@ def _insert_markdown(cursor: QTextCursor, markdown: str) -> None:
     """
     doc = QTextDocument()
     doc.setMarkdown(markdown, _MD_FEATURES)
+    style_markdown(doc, dark=dark)
     first = doc.firstBlock()
     first_list = first.textList()
     fmt = QTextBlockFormat(first.blockFormat())

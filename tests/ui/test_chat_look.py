@@ -1,0 +1,60 @@
+"""How a reply reads: boxed code that wraps inside the pane, shaded inline code, spaced messages."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextFormat
+
+from app.ui.chat_panel import ChatPanel
+
+LONG = "x = " + " + ".join(f"value_{i}" for i in range(80))
+
+
+def _panel(qtbot) -> ChatPanel:
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    panel.resize(460, 600)
+    panel.show()
+    user = panel.conversation.ask("show me")
+    reply = panel.conversation.add("assistant", "", parent=user.id)
+    reply.text = f"Call `retry()` like this:\n\n```python\n{LONG}\n```\n"
+    reply.finish = "stop"
+    panel.transcript.show_conversation(panel.conversation)
+    return panel
+
+
+def _blocks(panel: ChatPanel):
+    block = panel.transcript.document().firstBlock()
+    while block.isValid():
+        yield block
+        block = block.next()
+
+
+def test_a_long_code_line_wraps_in_its_box_instead_of_widening_the_chat(qtbot):
+    panel = _panel(qtbot)
+    qtbot.waitUntil(lambda: panel.transcript.viewport().width() > 0)
+    assert panel.transcript.horizontalScrollBar().maximum() == 0
+    code = [b for b in _blocks(panel) if b.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence)]
+    assert code and all(b.blockFormat().background().style().value != 0 for b in code)  # boxed
+    assert code[0].layout().lineCount() > 1  # the long line wraps
+
+
+def test_inline_code_is_shaded_and_edit_sits_in_the_message_header(qtbot):
+    panel = _panel(qtbot)
+    prose = next(b for b in _blocks(panel) if b.text().startswith("Call "))
+    shaded = [
+        it.fragment().text()
+        for it in _fragments(prose)
+        if it.fragment().charFormat().background().style().value != 0
+    ]
+    assert shaded == ["retry()"]
+    header = next(b for b in _blocks(panel) if b.text().startswith("You"))
+    assert "Edit" in header.text()  # not a line of its own between the messages
+    answer = next(b for b in _blocks(panel) if b.text() == "Enclave")
+    assert answer.blockFormat().topMargin() >= 12
+
+
+def _fragments(block):
+    it = block.begin()
+    while not it.atEnd():
+        yield it
+        it += 1
