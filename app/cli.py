@@ -15,7 +15,9 @@ from app import __version__
 from app.commands.output import warn
 from app.core.errors import Cancelled, EnclaveError
 
-COMMAND_MODULES = ("doctor", "chat", "models", "ask", "index", "symbols", "map", "context", "endpoint")
+COMMAND_MODULES = (
+    "doctor", "chat", "models", "ask", "index", "symbols", "map", "context", "complete", "endpoint",
+)  # fmt: skip
 _DEBUG_HELP = "show tracebacks and debug logs"
 
 

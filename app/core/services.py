@@ -53,6 +53,32 @@ def load_model(
     )
 
 
+def completion_model_path(spec: str | None, *, settings: Settings) -> Path:
+    """The completion model to run: `spec` (a path or id), the settings' choice, else the best installed.
+
+    Raises:
+        ModelFileError: `spec` names no file and no installed model.
+        NoModelError: no completion model is installed.
+
+    """
+    from app.core.errors import NoModelError
+    from app.core.store.catalog import load_catalog
+    from app.core.store.location import StoreLocation
+    from app.core.store.manifest import Manifest
+    from app.core.store.resolve import best_installed, resolve_model
+
+    if spec or settings.completion_model:
+        return resolve_model(spec or settings.completion_model)
+    manifest = Manifest.load(StoreLocation.default().manifest_file)
+    best = best_installed(manifest, catalog=load_catalog(), role="completion")
+    if best is None:
+        raise NoModelError(
+            "no completion model installed: run `enclave models download qwen2.5-coder-0.5b` "
+            "(or 1.5b), or pass --model FILE"
+        )
+    return best.path
+
+
 def load_model_file(
     path: Path,
     *,

@@ -42,6 +42,11 @@ class Settings:
     agent_model: str = ""
     chat_model: str = ""
     ca_bundle: str = ""  # a PEM file of extra CAs for endpoints behind a corporate CA
+    # Inline completion: the FIM model ("" = the best installed completion model), on or off,
+    # and languages it is off for (names as the index gives them: "python", "markdown"...).
+    completion_model: str = ""
+    completion: bool = True
+    completion_off: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> Settings:

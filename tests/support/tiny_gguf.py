@@ -14,6 +14,8 @@ import numpy as np
 TEMPLATES = Path(__file__).parent / "templates"
 CONTROL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 USER_DEFINED = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<think>", "</think>"]
+# Qwen2.5-Coder's fill-in-the-middle tokens (user-defined in its GGUFs).
+FIM = ["<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"]
 MERGES = [("Ġ", "t"), ("h", "e"), ("Ġt", "he"), ("i", "n"), ("Ġ", "a"), ("e", "r"), ("o", "n")]
 N_EMBD, N_HEAD, N_KV_HEAD, N_FF, N_LAYER, N_CTX = 64, 4, 2, 128, 2, 4096
 
@@ -30,30 +32,41 @@ def byte_symbols() -> list[str]:
     return [symbols[b] for b in range(256)]
 
 
-def vocabulary() -> tuple[list[str], list[int]]:
+def vocabulary(*, fim: bool = False) -> tuple[list[str], list[int]]:
     """Tokens and their GGUF token types (1 normal, 3 control, 4 user-defined)."""
     tokens = byte_symbols() + [a + b for a, b in MERGES]
     types = [1] * len(tokens)
     for t in CONTROL:
         tokens.append(t)
         types.append(3)
-    for t in USER_DEFINED:
+    for t in USER_DEFINED + (FIM if fim else []):
         tokens.append(t)
         types.append(4)
     return tokens, types
 
 
-def token_id(text: str) -> int:
+def token_id(text: str, *, fim: bool = False) -> int:
     """The id of a token in the tiny vocabulary."""
-    return vocabulary()[0].index(text)
+    return vocabulary(fim=fim)[0].index(text)
 
 
-def write_tiny_qwen(path: Path, *, arch: str = "qwen2", template: str | None = None, seed: int = 0) -> Path:
-    """Write a tiny model of `arch` (`qwen2` or `qwen3`) to `path` and return it."""
+def write_tiny_qwen(
+    path: Path,
+    *,
+    arch: str = "qwen2",
+    template: str | None = None,
+    seed: int = 0,
+    fim: bool = False,
+    name: str = "",
+) -> Path:
+    """Write a tiny model of `arch` (`qwen2` or `qwen3`) to `path` and return it.
+
+    `fim` adds Qwen2.5-Coder's fill-in-the-middle tokens to the vocabulary.
+    """
     import gguf
 
     rng = np.random.default_rng(seed)
-    tokens, types = vocabulary()
+    tokens, types = vocabulary(fim=fim)
     n_vocab = len(tokens)
     head_dim = N_EMBD // N_HEAD
     kv_dim = N_KV_HEAD * head_dim
@@ -61,7 +74,7 @@ def write_tiny_qwen(path: Path, *, arch: str = "qwen2", template: str | None = N
         template = (TEMPLATES / ("qwen3.jinja" if arch == "qwen3" else "qwen2_5.jinja")).read_text()
 
     w = gguf.GGUFWriter(str(path), arch=arch)
-    w.add_name(f"tiny-{arch}")
+    w.add_name(name or f"tiny-{arch}")
     w.add_context_length(N_CTX)
     w.add_embedding_length(N_EMBD)
     w.add_block_count(N_LAYER)

@@ -215,6 +215,18 @@ class LocalModel:
         """The prompt tokens the KV cache holds now (what a prepared start or the last reply left)."""
         return int(self._llm.n_tokens)
 
+    def cached_tokens(self, prompt: Sequence[int]) -> int:
+        """How many leading tokens of `prompt` the KV cache already holds (they would not be read again)."""
+        return self._kv.cached_prefix(prompt)
+
+    def vocab_token(self, name: str) -> int:
+        """A special token llama.cpp found in the vocabulary (`fim_pre`, `fim_suf`, `eot`…); -1 when absent."""
+        return int(getattr(self._llama_cpp, f"llama_vocab_{name}")(self._vocab))
+
+    def is_end_token(self, token: int) -> bool:
+        """Whether `token` ends generation (end of text or turn, and the like)."""
+        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
         """Tokenize `text`; with `special=False` no control or added token can appear."""
         if special:
@@ -338,9 +350,13 @@ class LocalModel:
         sampling: Sampling,
         stop: Sequence[str] = (),
         grammar: str | None = None,
+        stop_tokens: frozenset[int] = frozenset(),
         cancel: CancelToken,
     ) -> Iterator[StreamItem]:
         """Yield text deltas until the model stops, then one `GenerationDone`.
+
+        Generation also ends (finish reason `stop`) at an end-of-generation token or one of
+        `stop_tokens`, neither of which is part of the reply.
 
         Finish reasons: `stop` (end of turn or a stop sequence), `length`, `cancelled`, and
         `repetition` (the reply repeated one passage over and over; see `LoopGuard`).
@@ -399,7 +415,7 @@ class LocalModel:
                 if cancel.cancelled:
                     finish = "cancelled"
                     break
-                if self._llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                if token in stop_tokens or self._llama_cpp.llama_vocab_is_eog(self._vocab, token):
                     finish = "stop"
                     break
                 generated.append(token)

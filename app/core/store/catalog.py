@@ -13,7 +13,7 @@ from app.core.errors import EnclaveError
 from app.core.paths import catalog_file
 from app.core.runtime.context_plan import ModelShape
 
-ROLES = ("agent", "fim", "embed")
+ROLES = ("agent", "completion", "embed")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _FACTS = ("n_layers", "n_kv_heads", "key_length", "value_length", "context_length")

@@ -6,7 +6,7 @@ Computed offline from the catalog's GGUF facts with the same KV formula the load
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.errors import EnclaveError
 from app.core.runtime.context_plan import DEFAULT_MAX_CTX, MIN_CTX, max_context_that_fits, plan_context
@@ -16,11 +16,12 @@ from app.core.store.location import DISK_MARGIN
 
 FITS, TIGHT, TOO_BIG = "fits", "tight", "too-big"
 # The context a role needs to work well: the agent carries tools, a repo map and files.
-WANTED_CTX = {"agent": 16384, "fim": 2048, "embed": 512}
+WANTED_CTX = {"agent": 16384, "completion": 2048, "embed": 512}
 # Weights above this share of the memory that holds them leave too little for the rest of
 # the machine (editor, browser, the project's own tests): the rating is "tight".
 MAX_WEIGHTS_SHARE = 0.5
 _GIB = 2**30
+_OVERHEAD = 512 * 2**20  # a loaded model's compute buffers and slack (as context_plan allows)
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,16 @@ class Fit:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The best agent and completion model for this machine, and every rating behind it."""
+    """The best agent model and a completion model that fits beside it, and every rating behind them.
+
+    `completion` is rated for the memory the agent leaves (both run at once); where no agent
+    fits, it is the best completion model alone. `note` says how the pair was chosen.
+    """
 
     agent: Fit | None
-    fim: Fit | None
+    completion: Fit | None
     fits: tuple[Fit, ...]
+    note: str = ""
 
 
 def rate_model(
@@ -118,18 +124,45 @@ def recommend(
     installed_ids: frozenset[str] = frozenset(),
     gpu: str = "auto",
 ) -> Recommendation:
-    """Rate every entry; pick the best-ranked agent and completion model that fit (else tight)."""
+    """Rate every entry; pick the best-ranked agent, then a completion model that fits beside it.
+
+    Where no agent fits, a completion model alone is recommended (small machines).
+    """
     fits = tuple(
         rate_model(e, hw, free_disk=free_disk, installed=e.id in installed_ids, gpu=gpu) for e in catalog
     )
     by_id = {f.model_id: f for f in fits}
+    agent = _best([by_id[e.id] for e in catalog.by_role("agent")])
+    completions = catalog.by_role("completion")
+    if agent is None:
+        alone = _best([by_id[e.id] for e in completions])
+        note = "no agent model fits this machine; a completion model alone does" if alone else ""
+        return Recommendation(agent=None, completion=alone, fits=fits, note=note)
+    left = _memory_left(hw, catalog.require(agent.model_id), agent)
+    beside = [
+        rate_model(e, left, free_disk=free_disk, installed=e.id in installed_ids, gpu=gpu) for e in completions
+    ]
+    completion = _best([f for f in beside if f.rating == FITS])
+    note = (
+        f"{completion.model_id} fits beside {agent.model_id} ({completion.n_ctx} tokens of context left for it)"
+        if completion
+        else f"no completion model fits beside {agent.model_id}; completion would have to share its memory"
+    )
+    return Recommendation(agent=agent, completion=completion, fits=fits, note=note)
 
-    def best(role: str) -> Fit | None:
-        ranked = [by_id[e.id] for e in catalog.by_role(role)]
-        for wanted in (FITS, TIGHT):
-            for candidate in ranked:
-                if candidate.rating == wanted:
-                    return candidate
-        return None
 
-    return Recommendation(agent=best("agent"), fim=best("fim"), fits=fits)
+def _best(ranked: list[Fit]) -> Fit | None:
+    for wanted in (FITS, TIGHT):
+        for candidate in ranked:
+            if candidate.rating == wanted:
+                return candidate
+    return None
+
+
+def _memory_left(hw: Hardware, entry: CatalogEntry, fit: Fit) -> Hardware:
+    """The machine as a second model sees it once `entry` runs with the context it was rated for."""
+    shape = entry.shape()
+    used = entry.size + min(fit.n_ctx, WANTED_CTX.get(entry.role, MIN_CTX)) * shape.kv_bytes_per_token + _OVERHEAD
+    if fit.memory == "RAM":
+        return replace(hw, free_ram=max(0, hw.free_ram - used), total_ram=max(0, hw.total_ram - used))
+    return replace(hw, vram_free=max(0, hw.vram_free - used), vram_total=max(0, hw.vram_total - used))

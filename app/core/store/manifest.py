@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 SCHEMA = 1
 
+# Role names of earlier manifests.
+_ROLE_NAMES = {"fim": "completion"}
+
 
 @dataclass(frozen=True)
 class InstalledFile:
@@ -33,7 +36,7 @@ class InstalledModel:
     """One installed model: where its files are, what they hashed to, how they got here."""
 
     id: str
-    role: str  # agent | fim | embed | unknown
+    role: str  # agent | completion | embed | unknown
     files: tuple[InstalledFile, ...]
     source: str  # download | copy | link | move
     verified: bool  # the sha256 matched the catalog's or the Hub's
@@ -84,7 +87,7 @@ class InstalledModel:
                 raise ValueError("no files")
             return cls(
                 id=str(data["id"]),
-                role=str(data.get("role", "unknown")),
+                role=_ROLE_NAMES.get(str(data.get("role", "unknown")), str(data.get("role", "unknown"))),
                 files=files,
                 source=str(data.get("source", "copy")),
                 verified=bool(data.get("verified", False)),

@@ -15,8 +15,8 @@ REQUIRED = {
     "qwen2.5-coder-1.5b-instruct": "agent",
     "qwen2.5-coder-7b-instruct": "agent",
     "qwen3-coder-30b-a3b-instruct": "agent",
-    "qwen2.5-coder-0.5b": "fim",
-    "qwen2.5-coder-1.5b": "fim",
+    "qwen2.5-coder-0.5b": "completion",
+    "qwen2.5-coder-1.5b": "completion",
 }
 CHECKABLE = {
     "repo", "revision", "files", "files.name", "files.size", "files.sha256", "license", "parameters",

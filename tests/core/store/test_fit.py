@@ -66,7 +66,7 @@ def test_recommend_picks_the_best_ranked_model_that_fits() -> None:
     catalog = load_catalog()
     rec = recommend(catalog, LAPTOP_16, free_disk=PLENTY_DISK)
     assert rec.agent is not None and rec.agent.model_id == "qwen3-4b-instruct-2507"
-    assert rec.fim is not None and rec.fim.model_id == "qwen2.5-coder-1.5b"
+    assert rec.completion is not None and rec.completion.model_id == "qwen2.5-coder-1.5b"
     assert len(rec.fits) == len(catalog)
 
     big = replace(LAPTOP_16, total_ram=64 * GIB, free_ram=48 * GIB)
@@ -89,5 +89,25 @@ def test_recommend_picks_the_best_ranked_model_that_fits() -> None:
 def test_nothing_is_recommended_when_nothing_fits() -> None:
     tiny_box = replace(LAPTOP_16, total_ram=GIB, free_ram=GIB // 2)
     rec = recommend(load_catalog(), tiny_box, free_disk=PLENTY_DISK)
-    assert rec.agent is None and rec.fim is None
+    assert rec.agent is None and rec.completion is None
     assert {f.rating for f in rec.fits} == {TOO_BIG}
+
+
+def test_the_completion_model_is_chosen_for_the_memory_the_agent_leaves() -> None:
+    catalog = load_catalog()
+    # Alone, the 1.5B completion model fits this machine; beside the 4B agent only the 0.5B does.
+    snug = replace(LAPTOP_16, free_ram=7 * GIB)
+    alone = {f.model_id: f for f in recommend(catalog, snug, free_disk=PLENTY_DISK).fits}
+    assert alone["qwen2.5-coder-1.5b"].rating == FITS
+    rec = recommend(catalog, snug, free_disk=PLENTY_DISK)
+    assert rec.agent is not None and rec.agent.model_id == "qwen3-4b-instruct-2507"
+    assert rec.completion is not None and rec.completion.model_id == "qwen2.5-coder-0.5b"
+    assert "beside qwen3-4b-instruct-2507" in rec.note
+
+
+def test_a_small_machine_gets_a_completion_model_alone() -> None:
+    small = replace(LAPTOP_16, total_ram=int(1.5 * GIB), free_ram=int(1.4 * GIB))
+    rec = recommend(load_catalog(), small, free_disk=PLENTY_DISK)
+    assert rec.agent is None
+    assert rec.completion is not None and rec.completion.model_id == "qwen2.5-coder-0.5b"
+    assert "alone" in rec.note

@@ -17,7 +17,7 @@ def test_recommend_json_rates_every_catalog_model(capsys: pytest.CaptureFixture[
     assert [m["id"] for m in report["models"]] == [e.id for e in catalog]
     assert {m["rating"] for m in report["models"]} <= {"fits", "tight", "too-big"}
     assert all(m["reason"] for m in report["models"])
-    for role in ("agent", "fim"):
+    for role in ("agent", "completion"):
         chosen = report[role]
         assert chosen is None or catalog.require(chosen).role == role
     assert report["machine"]["ram_total_bytes"] > 0

@@ -58,7 +58,7 @@ def test_nothing_at_all_guides_the_user(location: StoreLocation, monkeypatch: py
 
 
 def test_best_installed_agent_model_wins_over_the_demo(location: StoreLocation, demo: Path) -> None:
-    install(location, "qwen2.5-coder-0.5b", role="fim", catalog_id="qwen2.5-coder-0.5b")
+    install(location, "qwen2.5-coder-0.5b", role="completion", catalog_id="qwen2.5-coder-0.5b")
     small = install(location, "qwen2.5-coder-1.5b-instruct", catalog_id="qwen2.5-coder-1.5b-instruct")
     assert resolve_model(None, location=location) == small  # never the completion model
     default = install(location, "qwen3-4b-instruct-2507", catalog_id="qwen3-4b-instruct-2507")
