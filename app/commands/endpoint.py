@@ -83,7 +83,7 @@ def run_add(args: argparse.Namespace) -> int:
     from app.core.errors import EnclaveError
     from app.core.remote import registry
     from app.core.remote.endpoint import make_endpoint
-    from app.core.remote.keys import NO_BACKEND, key_store
+    from app.core.remote.keys import NO_BACKEND, env_name, key_store
     from app.core.remote.policy import current_policy
 
     policy = current_policy()
@@ -107,7 +107,7 @@ def run_add(args: argparse.Namespace) -> int:
         registry.set_role(settings, role, endpoint.name)
     settings.save(path)
     if key and not key_store().set(endpoint.name, key):
-        warn(f"note: {NO_BACKEND}")
+        warn("note: " + NO_BACKEND.format(env=env_name(endpoint.name)))
     say(
         f"added {escape_name(endpoint.name)}: {escape_name(endpoint.url)} (model {escape_name(endpoint.model)})"
     )

@@ -2,18 +2,25 @@
 
 Keys never go into `settings.toml` or any other file of ours. Where no keyring backend
 exists (a headless Linux box without Secret Service, a frozen app missing its backends),
-`KeyStore.set` says so and keeps the key in this process only.
+`KeyStore.set` says so and keeps the key in this process only. For headless use a key can
+also come from the environment: `ENCLAVE_KEY_<NAME>` (the endpoint's name in capitals,
+other characters as `_`), read last, never stored.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
 
 logger = logging.getLogger(__name__)
 
 SERVICE = "Enclave endpoint"
-NO_BACKEND = "no OS keyring is available here: the key is kept in memory for this session only"
+NO_BACKEND = (
+    "no OS keyring is available here: the key is kept in memory for this session only "
+    "(for the command line, set {env} in the environment instead)"
+)
 
 
 class KeyStore:
@@ -53,19 +60,19 @@ class KeyStore:
         return False
 
     def get(self, name: str) -> str | None:
-        """The key for endpoint `name`, or None."""
+        """The key for endpoint `name`: this session's, the keyring's, or `ENCLAVE_KEY_<NAME>`; else None."""
         with self._lock:
             if name in self._memory:
                 return self._memory[name]
-        if not self.backend_available():
-            return None
-        import keyring
+        found: str | None = None
+        if self.backend_available():
+            import keyring
 
-        try:
-            return keyring.get_password(SERVICE, name)
-        except Exception as exc:
-            logger.warning("keyring read failed (%s)", type(exc).__name__)
-            return None
+            try:
+                found = keyring.get_password(SERVICE, name)
+            except Exception as exc:
+                logger.warning("keyring read failed (%s)", type(exc).__name__)
+        return found or os.environ.get(env_name(name), "").strip() or None
 
     def delete(self, name: str) -> None:
         """Forget the key for endpoint `name`, wherever it is."""
@@ -82,6 +89,11 @@ class KeyStore:
             pass
         except Exception as exc:
             logger.warning("keyring delete failed (%s)", type(exc).__name__)
+
+
+def env_name(name: str) -> str:
+    """The environment variable that may hold endpoint `name`'s key."""
+    return "ENCLAVE_KEY_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
 
 
 _store: KeyStore | None = None

@@ -169,3 +169,12 @@ def test_by_default_no_role_uses_an_endpoint(system: Path) -> None:
         registry.role_endpoint(settings, r) is None for r in registry.ROLES
     )
     assert services.role_endpoint("agent", settings=settings) is None
+
+
+def test_a_headless_key_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core.remote.keys import env_name
+
+    assert env_name("team-gpu.1") == "ENCLAVE_KEY_TEAM_GPU_1"
+    assert KeyStore().get("team-gpu.1") is None
+    monkeypatch.setenv("ENCLAVE_KEY_TEAM_GPU_1", "sk-env")
+    assert KeyStore().get("team-gpu.1") == "sk-env"
