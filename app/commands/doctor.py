@@ -50,8 +50,23 @@ def collect() -> dict[str, Any]:
         "cpu_unused": _cpu_unused(),
     }
     report.update(_privacy_state())
+    report["endpoints"] = _endpoints(settings)
     report["sandbox"] = _sandbox()
     return report
+
+
+def _endpoints(settings: Any) -> dict[str, Any]:
+    from app.core.remote import registry
+    from app.core.remote.policy import current_policy
+
+    policy = current_policy()
+    return {
+        "policy": policy.message or "allowed",
+        "configured": [
+            {"name": e.name, "url": e.url, "model": e.model} for e in registry.endpoints(settings)
+        ],
+        "roles": {role: registry.role_endpoint(settings, role) for role in registry.ROLES},
+    }
 
 
 def _sandbox() -> dict[str, Any]:
@@ -207,6 +222,17 @@ def run(args: argparse.Namespace) -> int:
             else f"off ({sandbox['problem']}): every command is asked about"
         )
     )
+    endpoints = report["endpoints"]
+    if endpoints["policy"] != "allowed":
+        say(f"endpoints      off: {endpoints['policy']}")
+    elif endpoints["configured"]:
+        used = {name for name in endpoints["roles"].values() if name}
+        names = ", ".join(
+            e["name"] + (" (in use)" if e["name"] in used else "") for e in endpoints["configured"]
+        )
+        say(f"endpoints      {names}: opt-in remote models (`enclave endpoint list`)")
+    else:
+        say("endpoints      none: every model runs on this machine")
     say(f"network guard  {report['network_guard']}; {report['refused_attempts']} refused attempt(s)")
     for entry in report["ledger"]:
         verdict = "allowed" if entry["allowed"] else "refused"

@@ -99,6 +99,9 @@ def test_the_cli_adds_lists_tests_chats_and_removes_an_endpoint(smol_server: Run
     settings = (Path(os.environ["ENCLAVE_HOME"]) / "config" / "settings.toml").read_text()
     assert "sk-local-test" not in settings and "test-model" in settings
 
+    doctor = json.loads(enclave("doctor", "--json").stdout)["endpoints"]
+    assert doctor["policy"] == "allowed" and [e["name"] for e in doctor["configured"]] == ["smol"]
+
     tested = enclave("endpoint", "test", "smol", "--json")
     assert tested.returncode == 0, tested.stderr
     report = json.loads(tested.stdout)
