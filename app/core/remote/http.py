@@ -153,7 +153,22 @@ class HttpClient:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         url = self._url_path(path)
         with self._open("POST", url, body=body, cancel=cancel, traffic=traffic) as response:
+            if (response.getheader("Content-Type") or "").startswith("application/json"):
+                # A server (or proxy) that ignored `stream`: the whole reply as one chunk.
+                yield as_chunk(self._read_json(response, traffic))
+                return
             yield from self._events(response, cancel=cancel, traffic=traffic)
+
+    def _read_json(self, response: http.client.HTTPResponse, traffic: Traffic) -> Any:
+        try:
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            raise RemoteError(f"{self.endpoint.label}: the reply broke off before it was complete") from None
+        traffic.down += len(data)
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise RemoteError(f"{self.endpoint.label}: the reply is not JSON") from None
 
     # -- internals ---------------------------------------------------------------------
 
@@ -357,6 +372,27 @@ class _Watch:
                     with contextlib.suppress(OSError):  # already closed: nothing to wake
                         sock.shutdown(socket.SHUT_RDWR)
                 return
+
+
+def as_chunk(completion: Any) -> dict[str, Any]:
+    """A whole (non-streamed) chat completion as one streamed chunk, tool calls indexed."""
+    if not isinstance(completion, dict):
+        return {}
+    choices = completion.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        message = {}
+    delta: dict[str, Any] = {"content": message.get("content")}
+    calls = message.get("tool_calls")
+    if isinstance(calls, list):
+        delta["tool_calls"] = [{**c, "index": n} for n, c in enumerate(calls) if isinstance(c, dict)]
+    chunk: dict[str, Any] = {
+        "choices": [{"index": 0, "delta": delta, "finish_reason": choice.get("finish_reason")}]
+    }
+    if "usage" in completion:
+        chunk["usage"] = completion["usage"]
+    return chunk
 
 
 def _retry_wait(response: http.client.HTTPResponse, attempt: int, *, base: float) -> float:

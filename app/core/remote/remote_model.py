@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 CHARS_PER_TOKEN = 3.0  # a cautious guess (code runs about 3.5): over-counting only trims earlier
 MAX_STOPS = 4  # OpenAI's limit
+# Parameters some OpenAI-compatible servers reject with a 400 (older vLLM, some proxies).
+OPTIONAL_PARAMS = ("stream_options", "top_k", "min_p", "seed", "presence_penalty")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class RemoteModel:
         self._ratio = 1.0  # server tokens per estimated token, learnt from usage reports
         self.requests = 0
         self.last_structured_calls = 0  # tool calls the server sent as structured deltas, last reply
+        self._plain = False  # the server refused an optional parameter: send none from now on
         note = (
             ""
             if facts.context_source == "server"
@@ -249,7 +252,7 @@ class RemoteModel:
         finish = "stop"
         self.requests += 1
         try:
-            chunks = self._client.post_stream("chat/completions", payload, cancel=cancel, traffic=traffic)
+            chunks = self._chunks(payload, cancel=cancel, traffic=traffic)
             for text in iter_text(assembler, chunks):
                 if first is None:
                     first = time.perf_counter()
@@ -291,6 +294,29 @@ class RemoteModel:
             total_s=total,
         )
         yield GenerationDone(finish_reason=finish, text="".join(parts), stats=stats)
+
+    def _chunks(
+        self, payload: dict[str, Any], *, cancel: CancelToken, traffic: Traffic
+    ) -> Iterator[dict[str, Any]]:
+        """The stream; a server that refuses one of our optional parameters gets one retry without them."""
+        if self._plain:
+            payload = {k: v for k, v in payload.items() if k not in OPTIONAL_PARAMS}
+        stream = self._client.post_stream("chat/completions", payload, cancel=cancel, traffic=traffic)
+        try:
+            first = next(stream, None)
+        except RemoteError as exc:
+            text = str(exc)
+            refused = any(f"HTTP {code}" in text for code in (400, 422))
+            if self._plain or not refused or not any(k in text for k in OPTIONAL_PARAMS if k in payload):
+                raise
+            logger.info("the endpoint refused an optional parameter; retrying without them")
+            self._plain = True
+            plain = {k: v for k, v in payload.items() if k not in OPTIONAL_PARAMS}
+            yield from self._client.post_stream("chat/completions", plain, cancel=cancel, traffic=traffic)
+            return
+        if first is not None:
+            yield first
+            yield from stream
 
     def _estimate(self, payload: dict[str, Any]) -> int:
         chars = sum(

@@ -119,6 +119,8 @@ def files_sent(messages: Sequence[Message]) -> tuple[str, ...]:
             for match in _LINE_HIT.finditer(content):
                 found[match.group(1)] = None
         for call in message.get("tool_calls") or []:
+            if call["name"] == "map":
+                found[PROJECT_MAP] = None
             path = call["arguments"].get("path") if isinstance(call["arguments"], dict) else None
             if call["name"] in _FILE_TOOLS and isinstance(path, str) and path:
                 found[path] = None

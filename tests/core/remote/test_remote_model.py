@@ -253,3 +253,46 @@ def test_every_request_is_ledgered_with_sizes_and_files_never_content(fake: Fake
     assert "SECRET" not in json.dumps([e.as_dict() for e in guard.ledger()])
     ops = [e.operation for e in guard.ledger()]
     assert ops[0] == "endpoint-open" and ops[-1] == "endpoint-close"
+
+
+def test_a_server_that_refuses_an_optional_parameter_is_asked_again_without_them(fake: FakeOpenAI) -> None:
+    fake.script += [
+        status(400, {"error": {"message": "Unrecognized request argument supplied: stream_options"}}),
+        sse([text_chunk("plain"), finish_chunk()]),
+        sse([text_chunk("again"), finish_chunk()]),
+    ]
+    model = open_model(fake.url)
+    assert collect(model)[0] == "plain"
+    assert collect(model)[0] == "again"
+    model.close()
+    first, second, third = (r.body for r in fake.chats)
+    assert "stream_options" in first and "stream_options" not in second and "stream_options" not in third
+    assert second["messages"] == first["messages"] and second["stream"] is True
+
+
+def test_a_server_that_ignores_stream_still_gets_through(fake: FakeOpenAI) -> None:
+    whole = {
+        "choices": [
+            {
+                "message": {
+                    "content": "Reading.",
+                    "tool_calls": [
+                        {
+                            "id": "a",
+                            "type": "function",
+                            "function": {"name": "read", "arguments": '{"path": "x"}'},
+                        }
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+    }
+    fake.script.append(status(200, whole))
+    model = open_model(fake.url)
+    text, done = collect(model)
+    model.close()
+    calls = split_reply(text, tool_names=frozenset({"read"})).calls
+    assert [(c.name, c.arguments) for c in calls] == [("read", {"path": "x"})]
+    assert done.stats.prompt_tokens == 10
