@@ -9,7 +9,6 @@ Every error becomes one `RemoteError` line: refused, TLS, timeout, 401, unknown 
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import logging
@@ -22,6 +21,7 @@ from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, RemoteError
+from app.core.remote.connection import CancelWatch, PinnedConnection, tls_context
 from app.core.remote.endpoint import Endpoint
 
 logger = logging.getLogger(__name__)
@@ -38,62 +38,6 @@ class Traffic:
 
     up: int = 0
     down: int = 0
-
-
-def tls_context(ca_bundle: str = "") -> ssl.SSLContext:
-    """A verifying TLS context: the OS trust store, or `ca_bundle` for a corporate CA.
-
-    Raises:
-        RemoteError: the CA bundle cannot be read.
-
-    """
-    if ca_bundle:
-        try:
-            return ssl.create_default_context(cafile=ca_bundle)
-        except (OSError, ssl.SSLError) as exc:
-            raise RemoteError(f"{ca_bundle}: the CA bundle cannot be read ({exc})") from None
-    try:
-        import truststore  # the OS store (macOS Keychain, Windows), where corporate CAs live
-
-        context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        return context
-    except ImportError:
-        return ssl.create_default_context()
-
-
-class _PinnedConnection(http.client.HTTPConnection):
-    """An HTTP(S) connection that connects only to `addresses` and checks TLS against the host name."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        addresses: tuple[str, ...],
-        context: ssl.SSLContext | None,
-        timeout: float,
-    ) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._addresses = addresses or (host,)
-        self._context = context
-
-    def connect(self) -> None:
-        """Connect to the first pinned address that answers, then wrap it in TLS."""
-        error: OSError | None = None
-        for address in self._addresses:
-            try:
-                sock = socket.create_connection((address, self.port), self.timeout)
-                break
-            except OSError as exc:
-                error = exc
-        else:
-            assert error is not None
-            raise error
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self._context is not None:
-            # check_hostname is on (default context): the certificate must name the host.
-            sock = self._context.wrap_socket(sock, server_hostname=self.host)
-        self.sock = sock
 
 
 class HttpClient:
@@ -117,7 +61,7 @@ class HttpClient:
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.backoff_s = backoff_s
-        self._conn: _PinnedConnection | None = None
+        self._conn: PinnedConnection | None = None
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -183,9 +127,9 @@ class HttpClient:
             headers["Authorization"] = f"Bearer {self._key}"
         return headers
 
-    def _connection(self) -> _PinnedConnection:
+    def _connection(self) -> PinnedConnection:
         if self._conn is None:
-            self._conn = _PinnedConnection(
+            self._conn = PinnedConnection(
                 self.endpoint.host,
                 self.endpoint.port,
                 addresses=self._addresses,
@@ -238,7 +182,7 @@ class HttpClient:
                 traffic.up += len(body or b"") + _header_size(method, url, headers)
                 # Kept: http.client drops conn.sock when the server says "Connection: close".
                 sock = conn.sock
-                with _Watch(sock, cancel):
+                with CancelWatch(sock, cancel):
                     response = conn.getresponse()
                 traffic.down += _response_header_size(response)
                 return response, sock
@@ -335,7 +279,7 @@ class _Opened:
         cancel: CancelToken,
     ) -> None:
         self._client, self._response, self._cancel = client, response, cancel
-        self._watch = _Watch(sock, cancel)
+        self._watch = CancelWatch(sock, cancel)
 
     def __enter__(self) -> http.client.HTTPResponse:
         self._watch.__enter__()
@@ -346,32 +290,6 @@ class _Opened:
         if self._cancel.cancelled or not self._response.isclosed():
             # Cancelled, failed or left early: the rest of the body would only be waited for.
             self._client.close()
-
-
-class _Watch:
-    """While inside, a set `cancel` shuts the connection's socket down, waking a blocked read."""
-
-    def __init__(self, sock: socket.socket | None, cancel: CancelToken) -> None:
-        self._sock, self._cancel = sock, cancel
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Watch:
-        self._thread = threading.Thread(target=self._run, name="endpoint-cancel", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-
-    def _run(self) -> None:
-        while not self._done.is_set():
-            if self._cancel.wait(0.05):
-                sock = self._sock
-                if sock is not None and not self._done.is_set():
-                    with contextlib.suppress(OSError):  # already closed: nothing to wake
-                        sock.shutdown(socket.SHUT_RDWR)
-                return
 
 
 def as_chunk(completion: Any) -> dict[str, Any]:
