@@ -88,6 +88,8 @@ VARIANTS: dict[str, tuple[RankingOptions, str | None]] = {
     "- passage channel": (_v(passages=None), None),
     "passage share 0.5": (_v(passage_share=0.5), None),
     "passage share 2": (_v(passage_share=2.0), None),
+    "fusion: reciprocal rank (k=60), not scores": (_v(rrf_k=60.0), None),
+    "fusion: reciprocal rank (k=10)": (_v(rrf_k=10.0), None),
     "- mentions": (_v(mention_share=0.0), None),
     "task words kept (weight 1)": (_v(task_word_weight=1.0), None),
     "task words weight 0.3": (_v(task_word_weight=0.3), None),

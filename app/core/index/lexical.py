@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.index.records import FileRecord
-from app.core.index.terms import term_hash
+from app.core.index.terms import raw_word_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,7 +47,6 @@ class _Tables:
     """Postings of one snapshot of the project (immutable once built)."""
 
     paths: list[str]
-    vocab: np.ndarray  # sorted term hashes
     # Files: entries sorted by (term, file); per entry the file and its tf per field.
     file_ptr: np.ndarray
     file_doc: np.ndarray
@@ -71,6 +70,8 @@ class LexicalIndex:
         self._tables_of: dict[str, tuple[bytes, bytes]] = {}
         self._tables: _Tables | None = None
         self._factors: tuple[FieldWeights, np.ndarray] | None = None
+        # Kept across rebuilds: every raw word seen gets its terms once, every term a number.
+        self._vocab = _Vocabulary()
 
     def set_files(self, records: Iterable[FileRecord]) -> None:
         """Add or replace many files."""
@@ -126,13 +127,10 @@ class LexicalIndex:
         return {t.paths[i]: float(best[i]) for i in np.flatnonzero(best > 0)}
 
     def _rows(self, t: _Tables, terms: Mapping[str, float]) -> list[tuple[int, float]]:
-        import numpy as np
-
         out = []
         for term, weight in terms.items():
-            h = term_hash(term)
-            row = int(np.searchsorted(t.vocab, h))
-            if row < len(t.vocab) and int(t.vocab[row]) == h and weight > 0:
+            row = self._vocab.term_ids.get(term)
+            if row is not None and row < len(t.file_df) and weight > 0:
                 out.append((row, weight))
         return out
 
@@ -149,7 +147,7 @@ class LexicalIndex:
 
     def _built(self) -> _Tables:
         if self._tables is None:
-            self._tables = _build(self._tables_of)
+            self._tables = _build(self._tables_of, self._vocab)
             self._factors = None
         return self._tables
 
@@ -160,64 +158,107 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _build(tables_of: Mapping[str, tuple[bytes, bytes]]) -> _Tables:
+class _Vocabulary:
+    """Raw words and terms numbered, and each raw word's terms (as term numbers)."""
+
+    def __init__(self) -> None:
+        self.raw_ids: dict[bytes, int] = {}
+        self.term_ids: dict[str, int] = {}
+        self._raw_terms: list[tuple[int, ...]] = []
+        self._expansion: tuple[np.ndarray, np.ndarray] | None = None
+
+    def number(self, raw_words: list[bytes]) -> list[int]:
+        """The numbers of `raw_words`, new ones split and stemmed here (once per project)."""
+        ids = self.raw_ids
+        out = []
+        for raw in raw_words:
+            found = ids.get(raw)
+            if found is None:
+                found = ids[raw] = len(self._raw_terms)
+                terms = self.term_ids
+                self._raw_terms.append(tuple(terms.setdefault(t, len(terms)) for t in raw_word_terms(raw)))
+                self._expansion = None
+            out.append(found)
+        return out
+
+    def expansion(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start, terms): raw word r has the terms terms[start[r]:start[r + 1]]."""
+        import numpy as np
+
+        if self._expansion is None:
+            lengths = np.fromiter(map(len, self._raw_terms), dtype=np.int64, count=len(self._raw_terms))
+            start = np.concatenate([[0], np.cumsum(lengths)])
+            flat = np.fromiter(
+                (t for terms in self._raw_terms for t in terms), dtype=np.int32, count=int(start[-1])
+            )
+            self._expansion = (start, flat)
+        return self._expansion
+
+
+def _build(tables_of: Mapping[str, tuple[bytes, bytes]], vocab: _Vocabulary) -> _Tables:
     """Flat postings from every file's packed term table."""
     import numpy as np
 
     paths = sorted(tables_of)
-    hashes, slots, terms, counts, files = [], [], [], [], []
-    offset = 0
+    slots, raws, counts, files = [], [], [], []
     for file_id, path in enumerate(paths):
-        packed_hashes, packed_triples = tables_of[path]
-        h = np.frombuffer(packed_hashes, dtype=np.int64)
-        triples = np.frombuffer(packed_triples, dtype=np.uint32).reshape(-1, 3)
-        hashes.append(h)
-        slots.append(triples[:, 0])
-        terms.append(triples[:, 1] + np.uint32(offset))
-        counts.append(triples[:, 2])
-        files.append(np.full(len(triples), file_id, dtype=np.int32))
-        offset += len(h)
-    all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
-    vocab, local_to_term = np.unique(all_hashes, return_inverse=True)
-    # 32-bit ids and counts: the peak while building is what a big project's RSS keeps.
-    slot = np.concatenate(slots).astype(np.int32) if slots else np.zeros(0, dtype=np.int32)
-    term = (
-        local_to_term.reshape(-1).astype(np.int32)[np.concatenate(terms)]
-        if terms
-        else np.zeros(0, dtype=np.int32)
-    )
-    count = np.concatenate(counts).astype(np.float32) if counts else np.zeros(0, dtype=np.float32)
-    file = np.concatenate(files) if files else np.zeros(0, dtype=np.int32)
+        words, columns = tables_of[path]
+        numbers = np.array(vocab.number(words.split(b"\n") if words else []), dtype=np.int32)
+        table = np.frombuffer(columns, dtype=np.uint32).reshape(3, -1)
+        slots.append(table[0])
+        raws.append(numbers[table[1]] if len(numbers) else np.zeros(0, dtype=np.int32))
+        counts.append(table[2])
+        files.append(np.full(table.shape[1], file_id, dtype=np.int32))
+    start, flat = vocab.expansion()
+    n_terms = len(vocab.term_ids)
+    # 32-bit ids and counts, temporaries dropped early: the peak while building is what a
+    # big project's RSS keeps afterwards.
+    raw = np.concatenate(raws).astype(np.int32) if raws else np.zeros(0, dtype=np.int32)
+    # Each (slot, raw word) entry becomes one entry per term of the word.
+    first_term = start[:-1].astype(np.int32)[raw]
+    fan = (start[1:] - start[:-1]).astype(np.int32)[raw]
+    del raw
+    entry = np.repeat(np.arange(len(fan), dtype=np.int32), fan)
+    offsets = np.cumsum(fan, dtype=np.int64) - fan
+    nth = np.arange(int(fan.sum()), dtype=np.int64) - np.repeat(offsets, fan)
+    term = flat[first_term[entry] + nth]
+    del first_term, fan, offsets, nth
+    slot = np.concatenate(slots).astype(np.int32)[entry] if slots else np.zeros(0, dtype=np.int32)
+    count = np.concatenate(counts).astype(np.float32)[entry] if counts else np.zeros(0, dtype=np.float32)
+    file = np.concatenate(files)[entry] if files else np.zeros(0, dtype=np.int32)
+    del entry, slots, counts, files
     n_files, n_fields = len(paths), len(FILE_FIELDS)
     # Files: passages' counts sum into the body field.
     field = np.minimum(slot, _BODY)
-    keys, entry = np.unique(term.astype(np.int64) * max(n_files, 1) + file, return_inverse=True)
+    keys, at = np.unique(term.astype(np.int64) * max(n_files, 1) + file, return_inverse=True)
     file_tf = np.zeros((len(keys), n_fields), dtype=np.float32)
-    np.add.at(file_tf, (entry, field), count)
+    np.add.at(file_tf, (at.reshape(-1), field), count)
     file_len = np.zeros((n_files, n_fields))
     np.add.at(file_len, (file, field), count)
-    file_term = keys // max(n_files, 1)
-    file_ptr = np.searchsorted(file_term, np.arange(len(vocab) + 1))
+    file_ptr = np.searchsorted(keys // max(n_files, 1), np.arange(n_terms + 1))
     # Passages: numbered file by file.
     body = slot >= _BODY
-    per_file = np.zeros(n_files, dtype=np.int32)
+    del at
+    per_file = np.zeros(n_files, dtype=np.int64)
     np.maximum.at(per_file, file[body], slot[body] - _BODY + 1)
-    first = np.concatenate([[0], np.cumsum(per_file)[:-1]]) if n_files else per_file
+    first = np.concatenate([[0], np.cumsum(per_file)[:-1]]).astype(np.int64) if n_files else per_file
+    n_chunks = int(per_file.sum())
     chunk = first[file[body]] + slot[body] - _BODY
-    order = np.lexsort((chunk, term[body]))
-    chunk_term = term[body][order]
-    chunk_len = np.bincount(chunk, weights=count[body], minlength=int(per_file.sum()))
+    chunk_keys, chunk_at = np.unique(
+        term[body].astype(np.int64) * max(n_chunks, 1) + chunk, return_inverse=True
+    )
+    chunk_tf = np.zeros(len(chunk_keys), dtype=np.float32)
+    np.add.at(chunk_tf, chunk_at.reshape(-1), count[body])
     return _Tables(
         paths=paths,
-        vocab=vocab,
         file_ptr=file_ptr,
         file_doc=(keys % max(n_files, 1)).astype(np.int32),
         file_tf=file_tf,
         file_len=file_len,
-        chunk_ptr=np.searchsorted(chunk_term, np.arange(len(vocab) + 1)),
-        chunk_doc=chunk[order],
-        chunk_tf=count[body][order],
-        chunk_len=chunk_len,
+        chunk_ptr=np.searchsorted(chunk_keys // max(n_chunks, 1), np.arange(n_terms + 1)),
+        chunk_doc=(chunk_keys % max(n_chunks, 1)).astype(np.int32),
+        chunk_tf=chunk_tf,
+        chunk_len=np.bincount(chunk, weights=count[body], minlength=n_chunks),
         chunk_file=np.repeat(np.arange(n_files, dtype=np.int32), per_file),
         file_df=np.diff(file_ptr),
     )

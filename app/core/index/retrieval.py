@@ -39,6 +39,8 @@ class RankingOptions:
     # Passages of the body (terms.PASSAGE_LINES lines): the best one counts. None: off.
     passages: FieldWeights | None = field(default_factory=lambda: FieldWeights(weights=(1.0,), b=(0.75,)))
     passage_share: float = 1.0  # against the file channel's 1.0 (max-normalised scores added)
+    # Fusion: 0 adds max-normalised scores; k > 0 is reciprocal-rank fusion, 1 / (k + rank).
+    rrf_k: float = 0.0
     mention_share: float = 0.3  # files defining an identifier the question spells out (or named files)
     task_word_weight: float = 0.3  # "fix", "add", "remove"...: what to do, not where
     size_prior: float = 0.3  # bigger files hold more behaviour: share of log(size)
@@ -97,11 +99,7 @@ def rank_context(
         mentioned = {f: 1.0 for name in mentions for f in graph.definers(name)}
         mentioned.update(dict.fromkeys(named, 1.0))
         channels.append((options.mention_share, mentioned))
-    fused: dict[str, float] = {}
-    for weight, scores in channels:
-        top_score = max(scores.values(), default=0.0) or 1.0
-        for path, score in scores.items():
-            fused[path] = fused.get(path, 0.0) + weight * score / top_score
+    fused = _fuse(channels, rrf_k=options.rrf_k)
     ranks = prior()
     if len(fused) < top:
         # Too few words matched (or none): the most central files fill the list.
@@ -126,6 +124,21 @@ def rank_context(
         RankedFile(file=path, score=scored[path], symbols=_relevant_symbols(records[path], mentions, termset))
         for path in order[:top]
     ]
+
+
+def _fuse(channels: list[tuple[float, dict[str, float]]], *, rrf_k: float) -> dict[str, float]:
+    """One score per file: the channels' max-normalised scores added, or (rrf_k > 0) reciprocal ranks."""
+    fused: dict[str, float] = {}
+    for weight, scores in channels:
+        if rrf_k > 0:
+            ranked = sorted(scores, key=lambda p: (-scores[p], p))
+            for rank, path in enumerate(ranked, start=1):
+                fused[path] = fused.get(path, 0.0) + weight / (rrf_k + rank)
+            continue
+        top_score = max(scores.values(), default=0.0) or 1.0
+        for path, score in scores.items():
+            fused[path] = fused.get(path, 0.0) + weight * score / top_score
+    return fused
 
 
 # ln(1 + 160 kB): the size prior is about 1 x `size_prior` for a big source file.

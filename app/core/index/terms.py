@@ -11,7 +11,6 @@ nothing heavy.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from array import array
 from collections import Counter
@@ -112,49 +111,54 @@ def count_terms(text: str) -> Counter[str]:
     return counts
 
 
-@functools.lru_cache(maxsize=200_000)
-def term_hash(term: str) -> int:
-    """A stable signed 64-bit id for a term (the same in every process and run)."""
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little", signed=True)
-
-
 def task_terms() -> frozenset[str]:
     """The terms of TASK_WORDS (as query_terms makes them)."""
     return frozenset(t for w in TASK_WORDS for t in word_terms(w))
 
 
+class _Numbering(dict[bytes, int]):
+    """Numbers keys in order of first use (the missing-key hook runs only for new ones)."""
+
+    def __missing__(self, key: bytes) -> int:
+        value = self[key] = len(self)
+        return value
+
+
 def term_table(
     data: bytes, *, path: str, names: Iterable[str], signatures: Iterable[str], docs: str
 ) -> tuple[bytes, bytes]:
-    """A file's terms for the search, packed: (term hashes, (slot, term, count) triples).
+    """A file's words for the search, packed: (distinct words, (slot, word, count) columns).
 
-    The hashes (int64) are the file's distinct terms; each triple (uint32) says how often
-    term number `term` occurs in `slot`: 0 path, 1 symbol names, 2 signatures, 3 docs and
-    comments, 4 + n the body's passage n (PASSAGE_LINES lines each). Packed arrays pickle
-    and stay in memory ~10x smaller than tuples of strings.
+    The words are the file's distinct raw words (identifiers, unsplit), newline-joined; the
+    second part is three uint32 columns one after the other: in `slot` (0 path, 1 symbol
+    names, 2 signatures, 3 docs and comments, 4 + n the body's passage n of PASSAGE_LINES
+    lines) word number `word` occurs `count` times. Splitting and stemming happen once per
+    distinct word of the whole project, in the lexical index, not once per file here: that
+    kept the parse step's cost (this runs in the parser workers) nearly where it was.
     """
-    slots: list[Counter[str]] = [
-        count_terms(_path_text(path)),
-        Counter(t for name in set(names) for t in word_terms(name)),
-        count_terms("\n".join(signatures)),
-        count_terms(docs),
-    ]
+    numbering = _Numbering()
+    number = numbering.__getitem__
+    slots, words, counts = array("I"), array("I"), array("I")
+
+    def add(slot: int, counted: Counter[bytes]) -> None:
+        if counted:
+            slots.extend([slot] * len(counted))
+            words.extend(map(number, counted))
+            counts.extend(counted.values())
+
+    add(0, Counter(_BYTES_WORD.findall(_path_text(path).encode())))
+    add(1, Counter(w for n in set(names) for w in set(_BYTES_WORD.findall(n.encode("utf-8", "replace")))))
+    add(2, Counter(_BYTES_WORD.findall("\n".join(signatures).encode("utf-8", "replace"))))
+    add(3, Counter(_BYTES_WORD.findall(docs.encode("utf-8", "replace"))))
     lines = data.split(b"\n")
-    for start in range(0, len(lines), PASSAGE_LINES):
-        counts: Counter[str] = Counter()
-        for raw, n in Counter(_BYTES_WORD.findall(b"\n".join(lines[start : start + PASSAGE_LINES]))).items():
-            if len(raw) <= _MAX_WORD:
-                for term in word_terms(raw.decode("ascii")):
-                    counts[term] += n
-        slots.append(counts)
-    local: dict[str, int] = {}
-    triples = array("I")
-    for slot, counts in enumerate(slots):
-        for term, n in counts.items():
-            number = local.setdefault(term, len(local))
-            triples.extend((slot, number, n))
-    hashes = array("q", [term_hash(t) for t in local])
-    return hashes.tobytes(), triples.tobytes()
+    for n, start in enumerate(range(0, len(lines), PASSAGE_LINES)):
+        add(4 + n, Counter(_BYTES_WORD.findall(b"\n".join(lines[start : start + PASSAGE_LINES]))))
+    return b"\n".join(numbering), slots.tobytes() + words.tobytes() + counts.tobytes()
+
+
+def raw_word_terms(raw: bytes) -> tuple[str, ...]:
+    """The terms of one raw word from a term table (none for an over-long one)."""
+    return word_terms(raw.decode("ascii")) if len(raw) <= _MAX_WORD else ()
 
 
 def _path_text(path: str) -> str:

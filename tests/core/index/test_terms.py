@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
-from app.core.index.terms import query_terms, split_identifier, stem, term_table, text_terms, word_terms
+from app.core.index.terms import (
+    query_terms,
+    raw_word_terms,
+    split_identifier,
+    stem,
+    term_table,
+    text_terms,
+    word_terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,17 +68,21 @@ def test_question_terms_drop_stopwords_numbers_and_links() -> None:
 
 
 def test_term_table_counts_each_field_and_each_passage() -> None:
-    from array import array
-
     body = b"def retry():\n    pass\n" + b"\n" * 40 + b"retry = 1\n"
-    hashes, triples = term_table(
+    words, packed = term_table(
         body, path="pkg/retry_policy.py", names=["retry"], signatures=["def retry():"], docs=""
     )
-    ids = array("q")
-    ids.frombytes(hashes)
-    rows = array("I")
-    rows.frombytes(triples)
-    slots = {rows[i] for i in range(0, len(rows), 3)}
-    # path, names, signatures, and the body in three 20-line passages (0, 1 empty, 2)
-    assert slots == {0, 1, 2, 4, 6}
-    assert len(ids) == len(set(ids))
+    vocabulary = words.split(b"\n")
+    assert len(vocabulary) == len(set(vocabulary))
+    columns = array("I")
+    columns.frombytes(packed)
+    third = len(columns) // 3
+    slots, numbers, counts = columns[:third], columns[third : 2 * third], columns[2 * third :]
+    where = {(slot, vocabulary[n]): c for slot, n, c in zip(slots, numbers, counts, strict=True)}
+    # path, names, signatures, and the body in three 20-line passages (the middle one empty)
+    assert {slot for slot, _ in where} == {0, 1, 2, 4, 6}
+    assert where[(0, b"retry_policy")] == 1
+    assert where[(1, b"retry")] == 1
+    assert where[(4, b"retry")] == 1 and where[(6, b"retry")] == 1
+    # Raw words travel unsplit; splitting and stemming happen once per word in the index.
+    assert raw_word_terms(b"retry_policy") == ("retry_policy", "retri", "polici")
