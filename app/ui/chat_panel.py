@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -71,7 +71,9 @@ class ChatPanel(QWidget):
         self.transcript = ChatTranscript(self)
         self.transcript.set_empty_text(
             "<div style='color:gray; margin:24px'><h3>Ask about your project</h3>"
-            "<p>“where is the retry logic?” · “add a --verbose flag” · “write tests for parse_url”</p>"
+            "<p>Try: <a href='prompt:where is the retry logic?'>where is the retry logic?</a> · "
+            "<a href='prompt:add a --verbose flag'>add a --verbose flag</a> · "
+            "<a href='prompt:write tests for parse_url'>write tests for parse_url</a></p>"
             "<p>Answers cite <code>path:line</code>; click one to open it. Edits arrive as diffs you "
             "accept or reject. Nothing leaves this machine.</p></div>"
         )
@@ -356,6 +358,10 @@ class ChatPanel(QWidget):
             blocks = code_blocks(self.conversation.get(int(turn_id)).text)
             if index.isdigit() and int(index) < len(blocks):
                 QGuiApplication.clipboard().setText(blocks[int(index)].code)
+        elif kind == "prompt" and self.input.isEnabled():  # a welcome example: put it in the box
+            self.input.setPlainText(rest)
+            self.input.moveCursor(QTextCursor.MoveOperation.End)
+            self.input.setFocus()
         elif kind == "step":
             turn_id, _, index = rest.partition(":")
             if turn_id.isdigit() and index.isdigit():

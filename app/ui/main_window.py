@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         self._welcome.setMargin(12)
         self._welcome.setText(
             "<div style='color:gray'><h2>Enclave</h2><p>Your code stays on this machine.</p>"
-            "<p>Open a file from the tree on the left (View › Files), or ask in the chat on the right.</p></div>"
+            "<p>Ctrl+P opens a file, Ctrl+T goes to a symbol, Ctrl+1 / 2 / 3 move between the "
+            "file tree, the editor and the chat (Ctrl+B shows or hides the tree).</p></div>"
         )
         self._center = QStackedWidget(self)  # the welcome page until a file opens
         self._center.addWidget(self._welcome)

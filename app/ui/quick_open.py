@@ -42,8 +42,13 @@ class QuickOpen(QDialog):
         self.list.setUniformItemSizes(True)
         self.note = QLabel(self)
         self.note.setObjectName("quickOpenNote")
+        self.title = QLabel(self)
+        self.title.setObjectName("quickOpenTitle")
+        # Frameless over the window: a border tells it apart from the editor beneath.
+        self.setStyleSheet("#quickOpen { border: 1px solid palette(highlight); border-radius: 4px; }")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.addWidget(self.title)
         layout.addWidget(self.field)
         layout.addWidget(self.note)
         layout.addWidget(self.list)
@@ -106,6 +111,7 @@ class QuickOpen(QDialog):
     def _open(self, *, title: str, placeholder: str, text: str) -> None:
         self.setWindowTitle(title)
         self.setAccessibleName(title)
+        self.title.setText(f"<b>{title}</b> <span style='color:gray'>· Enter opens, Esc closes</span>")
         self.field.setPlaceholderText(placeholder)
         self.field.setText(text)
         self._on_text_changed(text)

@@ -82,7 +82,7 @@ def card_html(step: ToolStep, *, turn_id: int, index: int, expanded: bool, dark:
     border, fill, dim = ("#4a4f57", "#262a30", "#a8b0ba") if dark else ("#d5d9de", "#f3f5f7", "#5f6670")
     mark = "✓" if step.ok else ("✗" if step.ok is False else "…")
     mark_colour = {True: "#3fa15a", False: "#d0473c", None: dim}[step.ok]
-    when = f" · {step.seconds:.2f} s" if step.seconds is not None else ""
+    when = html.escape(f" · {_duration(step.seconds)}") if step.seconds is not None else ""
     arrow = "▾" if expanded else "▸"
     head = (
         f"<a href='step:{turn_id}:{index}' title='Show or hide the details'>{arrow}</a>&nbsp;"
@@ -103,6 +103,12 @@ def card_html(step: ToolStep, *, turn_id: int, index: int, expanded: bool, dark:
         f"style='border-color:{border}; border-style:solid; background-color:{fill}; margin-top:2px; "
         f"margin-bottom:2px'><tr><td>{head}</td></tr>{body}</table>"
     )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 0.01:
+        return "<0.01 s"
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
 def _detail(output: str) -> str:

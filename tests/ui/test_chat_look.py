@@ -58,3 +58,13 @@ def _fragments(block):
     while not it.atEnd():
         yield it
         it += 1
+
+
+def test_a_welcome_example_goes_into_the_message_box(qtbot):
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert "prompt:where is the retry logic?" in panel.transcript.toHtml()
+    panel.transcript.link_activated.emit("prompt:where is the retry logic?")
+    assert panel.input.toPlainText() == "where is the retry logic?"
+    assert panel.conversation.leaf() is None  # put in the box to edit or send, not sent

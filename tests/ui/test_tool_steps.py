@@ -58,7 +58,7 @@ def test_each_tool_step_is_a_card_between_the_text(qtbot):
         grep = next(i for i, line in enumerate(lines) if "grep" in line and "retry" in line)
         answer = next(i for i, line in enumerate(lines) if line.startswith("The retry logic is in"))
         assert first < read < grep < answer  # in the order they happened, not merged in one paragraph
-        assert "6 lines" in lines[read] and " s" in lines[read]  # the result and the time it took
+        assert "6 lines" in lines[read] and lines[read].endswith(" s")  # the result and the time it took
         assert "1 match" in lines[grep]
         assert "def retry(fn, *, attempts=3)" not in w.chat.transcript.toPlainText()  # collapsed
 
