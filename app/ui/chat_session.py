@@ -20,7 +20,7 @@ from app.core.agent import Mode
 from app.core.agent import events as ev
 from app.core.cancel import CancelToken
 from app.core.runtime.generation import GenerationDone, PromptRead, TextDelta
-from app.core.session import Session
+from app.core.session import ContextPrepared, Session
 from app.ui.chat_panel import AskRequest, ChatPanel
 from app.ui.model_worker import ModelWorker
 from app.ui.permission_prompt import PermissionPrompt
@@ -155,6 +155,10 @@ class ChatSession(QObject):
             s = event.stats
             self._panel.on_reply_done(finish=event.finish_reason, stats=s, text=event.text)
             self.context_used.emit(s.prompt_tokens + s.completion_tokens)
+        elif isinstance(event, ContextPrepared):
+            if event.tokens and self.session.conversation.leaf() is None:
+                # Before the first question the gauge shows the prepared start it will reuse.
+                self.context_used.emit(event.tokens)
         elif isinstance(event, EditUndone):
             self.edit_undone.emit(event)
         elif isinstance(event, ev.PermissionRequest):

@@ -47,3 +47,16 @@ def test_a_question_sent_while_preparing_stops_the_prefill_and_is_answered(qtbot
         ask(qtbot, w, "hello")
         assert stopped == [True]
         assert "an answer" in w.chat.transcript.toPlainText()
+
+
+def test_before_the_first_question_the_gauge_counts_the_prepared_start(qtbot, tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    model = ReplayModel(["an answer"])
+    model.held_tokens = 321  # type: ignore[attr-defined]  # what a LocalModel's cache would hold
+    with main_window(qtbot, model=model) as w:
+        w.open_project(project)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        qtbot.waitUntil(lambda: len(model.prefills) == 1 and not w.session._preparing, timeout=10000)
+        qtbot.waitUntil(lambda: w.chat.gauge.value() == 321, timeout=5000)
