@@ -118,9 +118,16 @@ def finished_prefix(text: str, *, start: int = 0) -> int:
         pos = nl + 1
 
 
+# Joins the parts of a shown path so a line does not break inside it (U+2060 WORD JOINER);
+# a path longer than this may need a break, better at a slash than mid-name.
+JOIN = "\u2060"
+JOINED_PATH_CHARS = 48
+
+
 def _link(m: re.Match[str]) -> str:
     path, line = m.group(1), m.group(2)
-    return f"[{path}:{line}](open:{quote(path)}:{line})"
+    shown = path if len(path) > JOINED_PATH_CHARS else re.sub(r"([/\-.])", lambda c: c.group(1) + JOIN, path)
+    return f"[{shown}:{line}](open:{quote(path)}:{line})"
 
 
 def parse_open_link(target: str) -> tuple[str, int] | None:

@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from PySide6.QtCore import QMimeData
 from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
@@ -20,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.core.conversation import Conversation, ToolStep, Turn
-from app.ui.chat_markdown import code_blocks, decorate, finished_prefix
+from app.ui.chat_markdown import JOIN, code_blocks, decorate, finished_prefix
 from app.ui.chat_styles import style_markdown, user_colour
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
@@ -59,6 +60,16 @@ class ChatTranscript(SafeBrowser):
         self._last_start = 0  # document position where the newest turn begins
         self._stream: _Stream | None = None  # the reply being streamed, if any
         self._expanded: set[tuple[int, int]] = set()  # (turn id, step index) of the open tool cards
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 (Qt override)
+        """Copied text without the invisible joiners that keep shown paths on one line."""
+        data = QMimeData()
+        data.setText(self.textCursor().selection().toPlainText().replace(JOIN, ""))
+        return data
+
+    def plain_text(self) -> str:
+        """The conversation as shown, without the invisible joiners in paths."""
+        return self.toPlainText().replace(JOIN, "")
 
     def set_empty_text(self, html_text: str) -> None:
         """What to show while there is no conversation."""

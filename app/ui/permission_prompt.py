@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 _VERBS = {"read": "read", "edit": "change", "run": "run", "doom_loop": "keep repeating"}
+_CODE = re.compile(r"`([^`\n]+)`")
+_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
+
+
+def inline_markdown(text: str) -> str:
+    """`code` and **bold** of a one-line reason as escaped rich text (nothing else is markup)."""
+    escaped = html.escape(text)
+    return _BOLD.sub(r"<b>\1</b>", _CODE.sub(r"<code>\1</code>", escaped))
 
 
 class PermissionPrompt(QFrame):
@@ -26,7 +35,7 @@ class PermissionPrompt(QFrame):
             f"<b>Enclave wants to {html.escape(verb)}</b> <code>{html.escape(subject)}</code>", self
         )
         title.setWordWrap(True)
-        detail = QLabel(html.escape(reason), self)
+        detail = QLabel(inline_markdown(reason), self)
         detail.setWordWrap(True)
         self.allow_once = QPushButton("Allow once", self)
         self.allow_always = QPushButton("Always for this project", self)

@@ -68,3 +68,23 @@ def test_a_welcome_example_goes_into_the_message_box(qtbot):
     panel.transcript.link_activated.emit("prompt:where is the retry logic?")
     assert panel.input.toPlainText() == "where is the retry logic?"
     assert panel.conversation.leaf() is None  # put in the box to edit or send, not sent
+
+
+def test_a_file_link_moves_to_the_next_line_whole_and_copies_clean(qtbot):
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 500)
+    panel.show()
+    user = panel.conversation.ask("where?")
+    reply = panel.conversation.add("assistant", "", parent=user.id)
+    reply.text = "See the reference here at app/core/index/retrieval_helpers.py:120 for it."
+    reply.finish = "stop"
+    panel.transcript.show_conversation(panel.conversation)
+    block = next(b for b in _blocks(panel) if "retrieval" in b.text())
+    layout, text = block.layout(), block.text()
+    first, last = text.index("app"), text.index(":120")
+    assert layout.lineCount() > 1  # the pane is narrow: the sentence wraps
+    assert layout.lineForTextPosition(first).lineNumber() == layout.lineForTextPosition(last).lineNumber()
+    panel.transcript.selectAll()
+    copied = panel.transcript.createMimeDataFromSelection().text()
+    assert "app/core/index/retrieval_helpers.py:120" in copied  # no invisible joiners in a paste

@@ -86,7 +86,7 @@ def _blocks(transcript):
             where = (lists.setdefault(id(items), len(lists)), items.itemNumber(block))
         out.append(
             (
-                block.text(),
+                block.text().replace("\u2060", ""),  # the joiners that keep a shown path on one line
                 fmt.headingLevel(),
                 fmt.topMargin(),
                 fmt.bottomMargin(),
