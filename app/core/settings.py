@@ -19,6 +19,9 @@ from app.core.errors import EnclaveError
 
 logger = logging.getLogger(__name__)
 
+# Font sizes (points) the editor and chat accept; 0 means the system's own size.
+FONT_SIZES = (0, *range(6, 49))
+
 
 @dataclass
 class Settings:
@@ -47,6 +50,10 @@ class Settings:
     completion_model: str = ""
     completion: bool = True
     completion_off: list[str] = field(default_factory=list)
+    # Font sizes in points for the editor and the chat (0: the system's size); Ctrl+= / Ctrl+-
+    # change them, and a value outside FONT_SIZES reads as 0.
+    editor_font_size: int = 0
+    chat_font_size: int = 0
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -72,6 +79,9 @@ class Settings:
                     setattr(settings, f.name, list(value))
             elif type(value) is type(default):
                 setattr(settings, f.name, value)
+        for name in ("editor_font_size", "chat_font_size"):
+            if getattr(settings, name) not in FONT_SIZES:
+                setattr(settings, name, 0)
         return settings
 
     def save(self, path: Path) -> None:
