@@ -21,6 +21,7 @@ from app.core.agent import events as ev
 from app.core.cancel import CancelToken
 from app.core.runtime.generation import GenerationDone, PromptRead, TextDelta
 from app.core.session import ContextPrepared, Session
+from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import AskRequest, ChatPanel
 from app.ui.model_worker import ModelWorker
 from app.ui.permission_prompt import PermissionPrompt
@@ -68,9 +69,25 @@ class ChatSession(QObject):
         worker.model_loaded.connect(self._on_model_loaded)
 
     def open_project(self, root: Path) -> None:
-        """A new conversation about `root`: its own tree, permissions and undo."""
+        """A new conversation about `root`: its own tree, permissions, undo and skills."""
         self.session = services.new_session(root)
         self._panel.set_conversation(self.session.conversation)
+        self._load_skills(root)
+
+    def _load_skills(self, root: Path) -> None:
+        # On the pool: it imports the agent package and reads skill files (~80 ms on a laptop).
+        def load(_cancel: object) -> list[str]:
+            from app.core.agent.skills import load_skills
+
+            return sorted(load_skills(root))
+
+        # A broken skill file must not stop the project opening (the job logs the failure).
+        job = start_job(load, name="skills", owner=self)
+        job.finished.connect(lambda ended: self._on_skills_finished(root, ended))
+
+    def _on_skills_finished(self, root: Path, ended: JobEnded) -> None:
+        if ended.outcome is Outcome.DONE and self.session.root == root and isinstance(ended.result, list):
+            self._panel.set_skills([str(name) for name in ended.result])
 
     def new_chat(self) -> None:
         """An empty conversation about the same project (permissions and undo stay)."""

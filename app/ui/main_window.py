@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.settings import Settings
-from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
 from app.ui.dock_sizer import DockSizer
@@ -30,7 +29,8 @@ from app.ui.editor_navigation import EditorNavigation
 from app.ui.editor_tabs import EditorTabs
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.file_tree import FileTree
-from app.ui.index_runner import IndexReady, IndexRunner
+from app.ui.index_runner import IndexRunner
+from app.ui.index_status import IndexStatus
 from app.ui.ledger_panel import LedgerPanel
 from app.ui.main_menu import MenuHandlers, build_menus
 from app.ui.model_picker import installed_models
@@ -44,7 +44,6 @@ from app.ui.window_memory import WindowMemory
 
 if TYPE_CHECKING:
     from app.core.agent.events import EditProposed, EditResolved
-    from app.core.index.records import FileChanged
     from app.ui.chat_session import EditUndone
 
 logger = logging.getLogger(__name__)
@@ -66,7 +65,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.worker = worker
         self.project: Path | None = None
-        self.indexing = False
         self.setWindowTitle("Enclave")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -123,10 +121,14 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.session = ChatSession(self.chat, worker, parent=self)
         self.indexer = IndexRunner(parent=self)
-        self.indexer.progress.connect(self._on_index_progress)
-        self.indexer.ready.connect(self._on_index_ready)
-        self.indexer.failed.connect(self._on_index_failed)
-        self.indexer.file_changed.connect(self._on_index_file_changed)
+        self.index_status = IndexStatus(
+            runner=self.indexer,
+            files=self.files,
+            status=self.status,
+            mentions=self.chat.input,
+            use_index=self.session.set_index,
+            present=self.presenter.present,
+        )
         self.privacy = PrivacyActions(
             window=self,
             conversation=ConversationHandle(
@@ -183,6 +185,11 @@ class MainWindow(QMainWindow):
 
     # -- projects -----------------------------------------------------------------------
 
+    @property
+    def indexing(self) -> bool:
+        """Whether the project's index is being built."""
+        return self.index_status.busy
+
     def open_project(self, root: Path) -> None:
         """Show `root` in the tree, remember it, and start indexing it."""
         root = root.expanduser().resolve()
@@ -195,9 +202,7 @@ class MainWindow(QMainWindow):
         self.files.set_root(root)
         self.setWindowTitle(f"{root.name} — Enclave")
         self.session.open_project(root)
-        self._load_skills(root)
-        self.indexing = True
-        self.status.set_index("Indexing…")
+        self.index_status.started()
         self.indexer.build(root)
         self.settings.add_recent_project(root)
         self.settings_changed.emit()
@@ -332,54 +337,6 @@ class MainWindow(QMainWindow):
         event.accept()
 
     # -- slots ----------------------------------------------------------------------------
-
-    def _load_skills(self, root: Path) -> None:
-        # On the pool: it imports the agent package and reads skill files (~80 ms on a laptop).
-        def load(_cancel: object) -> list[str]:
-            from app.core.agent.skills import load_skills
-
-            return sorted(load_skills(root))
-
-        # A broken skill file must not stop the project opening (the job logs the failure).
-        job = start_job(load, name="skills", owner=self)
-        job.finished.connect(lambda ended: self._on_skills_finished(root, ended))
-
-    def _on_skills_finished(self, root: Path, ended: JobEnded) -> None:
-        if ended.outcome is Outcome.DONE and self.project == root and isinstance(ended.result, list):
-            self.chat.set_skills([str(name) for name in ended.result])
-
-    def _on_index_progress(self, done: int, total: int) -> None:
-        self.files.set_progress(done, total)
-        self.status.set_index(f"Indexing {done:,}/{total:,}")
-
-    def _on_index_ready(self, ready: IndexReady) -> None:
-        self.indexing = False
-        self.session.set_index(ready.index)
-        self.files.set_progress(1, 1)
-        files = ready.index.files()
-        # The shared ranking: implementation files first, then by PageRank.
-        self.chat.input.set_mention_candidates(ready.index.ranked_files())
-        symbols = ready.stats.symbols
-        tip = f"Built in memory in {ready.stats.seconds:.1f} s; nothing is written to disk."
-        if ready.stats.truncated:
-            # A folder this big is rarely one project: say where the rest went and how to fix it.
-            self.status.set_index(f"Indexed the first {len(files):,} files (limit) · {symbols:,} symbols")
-            tip += " The rest of the folder was not indexed: add ignore rules to .enclaveignore."
-        else:
-            self.status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
-        self.status.index.setToolTip(tip)
-
-    def _on_index_file_changed(self, change: FileChanged) -> None:
-        # The watcher re-indexed a file: new and deleted files change what @ can mention.
-        if change.change in ("added", "deleted") and self.indexer.index is not None:
-            self.chat.input.set_mention_candidates(self.indexer.index.ranked_files())
-        self.status.index.setToolTip(f"Kept up to date in memory; last change: {change.path}")
-
-    def _on_index_failed(self, exc: object) -> None:
-        self.indexing = False
-        self.files.set_progress(1, 1)
-        self.status.set_index("Index failed")
-        self.presenter.present(exc)
 
     def refresh_model_picker(self) -> None:
         """Read the installed models again (after a download or an import)."""
