@@ -1,0 +1,500 @@
+r"""`CompletionRunner`: ghost text for the editors, from a completion model on its own thread.
+
+The completion model is a second `ModelWorker` with its own `Llama`, so completing never waits
+for chat and chat never waits for completing. The runner attaches a `GhostText` to each
+editor shown, and for each edit:
+
+1. cancels the request in flight by setting its `CancelToken` here, on the UI thread (a
+   queued signal would wait until the generation loop is done);
+2. when the edit did not type into the ghost text, waits an adaptive debounce
+   (`AdaptiveDebounce`), then asks the model, unless more than `MAX_LINE_SUFFIX` characters
+   sit right of the cursor (Alt+\ asks at once, whatever is to the right);
+3. shows the answer only if the editor, its text and its cursor are still what was asked
+   about; a stale answer is dropped.
+
+The model is found and loaded the first time an editor is shown with completion on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QPlainTextEdit
+
+from app.core.cancel import CancelToken
+from app.core.completion import Completion, CompletionEngine, RepoContext
+from app.core.settings import Settings
+from app.ui.background import JobEnded, Outcome, start_job
+from app.ui.completion_debounce import AdaptiveDebounce
+from app.ui.ghost_text import GhostText
+from app.ui.model_worker import LoadedModel, ModelWorker
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE_SUFFIX = 8  # no automatic request with more than this many characters right of the cursor
+N_CTX = 4096  # the prompt's budgets (context, prefix, suffix) and the reply fit in this
+MAX_CONTEXT_FILE = 1 << 20  # files read for linked definitions are at most this big
+
+EngineFactory = Callable[..., CompletionEngine]
+
+
+class Page(Protocol):
+    """What the runner needs of an open file (an `EditorPage`)."""
+
+    @property
+    def path(self) -> Path:
+        """The file, absolute."""
+        ...
+
+    @property
+    def editor(self) -> QPlainTextEdit:
+        """The editor showing it."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Request:
+    id: int
+    ghost: GhostText
+    revision: int
+    position: int
+    token: CancelToken
+    started: float
+
+
+@dataclass(frozen=True)
+class _Answer:
+    id: int
+    completion: Completion
+
+
+class CompletionRunner(QObject):
+    """Debounces edits into requests on the completion model's thread and shows the answers."""
+
+    state_changed = Signal(str, str)  # status text, its tooltip
+    completion_shown = Signal(object)  # Completion: ghost text appeared for it
+    request_finished = Signal(object)  # Completion: every answer, shown or stale
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        project: Callable[[], Path | None],
+        index: Callable[[], Any],
+        settings_changed: Callable[[], object] = lambda: None,
+        engine_factory: EngineFactory = CompletionEngine,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._project = project
+        self._index = index
+        self._settings_changed = settings_changed
+        self._engines = _Engines(engine_factory)  # used on the worker thread only
+        self._worker: ModelWorker | None = None
+        self._state, self._model_name, self._reason = "idle", "", ""
+        self._paths: dict[GhostText, Path] = {}
+        self._current: _Request | None = None
+        self._ids = 0
+        self._remembered: list[tuple[str, str, int]] = []  # handed to the engine with the next request
+        self._debounce = AdaptiveDebounce()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._waiting: GhostText | None = None
+        self._front: GhostText | None = None
+
+    # -- what the window calls ------------------------------------------------------------
+
+    def show_page(self, page: Page | None) -> None:
+        """The page now in front: attach ghost text to its editor and remember what it shows."""
+        if page is None:
+            self._front = None
+            self._emit_state()
+            return
+        ghost = self._ghost_of(page.editor)
+        if ghost is None:
+            ghost = self.attach(page.editor, page.path)
+            modified_changed = getattr(page, "modified_changed", None)
+            if modified_changed is not None:  # saved (or reloaded): remember the new text
+                modified_changed.connect(
+                    lambda modified, g=ghost: self._on_modified_changed(g, modified=modified)
+                )
+        self._front = ghost
+        self._remember(ghost)
+        self._emit_state()
+        if self.enabled_for(page.path):
+            self._ensure_model()
+
+    def attach(self, editor: QPlainTextEdit, path: Path) -> GhostText:
+        """Give `editor` (showing `path`) ghost text; it is dropped with the editor."""
+        ghost = GhostText(editor)
+        self._paths[ghost] = path
+        ghost.edited.connect(lambda kept, g=ghost: self._on_edited(g, kept=kept))
+        ghost.cursor_moved.connect(self._cancel)
+        ghost.trigger_requested.connect(lambda g=ghost: self.trigger(g))
+        ghost.destroyed.connect(lambda _obj=None, g=ghost: self._forget_ghost(g))
+        return ghost
+
+    def trigger(self, ghost: GhostText | None = None) -> None:
+        """Complete now at the cursor of `ghost`'s editor (default: the one in front), no debounce."""
+        ghost = ghost or self._front
+        if ghost is None or not shiboken6.isValid(ghost):
+            return
+        self._timer.stop()
+        self._cancel()
+        self._request(ghost, manual=True)
+
+    def enabled_for(self, path: Path | None) -> bool:
+        """Whether completion is on, and on for `path`'s language."""
+        return self.settings.completion and (
+            path is None or language_of(path) not in self.settings.completion_off
+        )
+
+    def front_language(self) -> str:
+        """The language of the file in front ('' when none)."""
+        path = self._paths.get(self._front) if self._front is not None else None
+        return language_of(path) if path is not None else ""
+
+    def set_enabled(self, *, on: bool) -> None:
+        """Turn completion on or off everywhere (off frees the model's memory)."""
+        self.settings.completion = on
+        self._settings_changed()
+        if not on:
+            self._cancel()
+            self._hide_all()
+            if self._worker is not None and self._state == "ready":
+                self._worker.unload()
+            if self._state in ("ready", "none", "failed"):
+                self._state = "idle"
+        elif self._front is not None:
+            self._ensure_model()
+        self._emit_state()
+
+    def set_language_enabled(self, language: str, *, on: bool) -> None:
+        """Turn completion on or off for one language ("python")."""
+        off = [name for name in self.settings.completion_off if name != language]
+        self.settings.completion_off = off if on else [*off, language]
+        self._settings_changed()
+        if not on:
+            self._cancel()
+            self._hide_all()
+        elif self._front is not None:
+            self._ensure_model()
+        self._emit_state()
+
+    def state(self) -> tuple[str, str]:
+        """The status text and its tooltip, as `state_changed` last said."""
+        return _describe(self)
+
+    def shutdown(self) -> None:
+        """Cancel the request in flight and end the model's thread."""
+        self._timer.stop()
+        self._cancel()
+        if self._worker is not None:
+            self._worker.shutdown()
+
+    # -- edits and requests ---------------------------------------------------------------
+
+    def _on_edited(self, ghost: GhostText, *, kept: bool) -> None:
+        self._debounce.keystroke(time.perf_counter())
+        self._cancel()
+        if kept:
+            return  # typed into the ghost text: the rest of it stays
+        path = self._paths.get(ghost)
+        if self._state != "ready" or not self.enabled_for(path) or _line_suffix(ghost) > MAX_LINE_SUFFIX:
+            return
+        self._waiting = ghost
+        self._timer.start(self._debounce.delay_ms(_cursor_context(ghost)))
+
+    def _on_timer_timeout(self) -> None:
+        ghost, self._waiting = self._waiting, None
+        if ghost is not None and shiboken6.isValid(ghost):
+            self._request(ghost, manual=False)
+
+    def _request(self, ghost: GhostText, *, manual: bool) -> None:
+        path = self._paths.get(ghost)
+        editor = ghost.editor
+        cursor = editor.textCursor()
+        if path is None or cursor.hasSelection() or not self.enabled_for(path):
+            return
+        if self._state != "ready":
+            self._ensure_model()
+            if manual:
+                self._emit_state()
+            return
+        if not manual and _line_suffix(ghost) > MAX_LINE_SUFFIX:
+            return
+        text = editor.toPlainText()
+        position = cursor.position()
+        offset = _char_offset(text, position)
+        self._ids += 1
+        token = CancelToken()
+        request = _Request(self._ids, ghost, ghost.revision, position, token, time.perf_counter())
+        self._current = request
+        rel, root, index = self._relative(path), self._project(), self._index()
+        remembered, self._remembered = self._remembered, []
+        engines, request_id = self._engines, request.id
+
+        def job(model: Any, _cancel: CancelToken) -> Iterator[object]:
+            # On the completion thread: the engine and its context live here.
+            if model is None:
+                return
+            engine = engines.get(model, root=root, index=index)
+            for item in remembered:
+                engine.context.remember(item[0], item[1], line=item[2])
+            if token.cancelled:
+                return  # a keystroke came while it was queued
+            yield _Answer(request_id, engine.complete(path=rel, text=text, offset=offset, cancel=token))
+
+        assert self._worker is not None
+        self._worker.run_turn(job, kind="complete")
+
+    def _on_event_emitted(self, event: object) -> None:
+        if not isinstance(event, _Answer):
+            return
+        completion = event.completion
+        self._debounce.answered(completion.seconds)
+        self.request_finished.emit(completion)
+        request = self._current
+        if request is None or request.id != event.id:
+            return  # stale: a keystroke came after it was asked
+        self._current = None
+        ghost = request.ghost
+        if not shiboken6.isValid(ghost) or not completion.text.strip():
+            return
+        cursor = ghost.editor.textCursor()
+        if (
+            ghost.revision != request.revision
+            or cursor.position() != request.position
+            or cursor.hasSelection()
+        ):
+            return
+        ghost.show_text(completion.text, position=request.position)
+        logger.debug(
+            "ghost text: %d chars after %.0f ms (%s)",
+            len(completion.text),
+            (time.perf_counter() - request.started) * 1000,
+            "cached" if completion.cached else completion.finish,
+        )
+        self.completion_shown.emit(completion)
+
+    def _cancel(self) -> None:
+        self._timer.stop()
+        self._waiting = None
+        request, self._current = self._current, None
+        if request is not None:
+            request.token.cancel()  # directly: the generation loop sees it at its next token
+
+    def _hide_all(self) -> None:
+        for ghost in list(self._paths):
+            if shiboken6.isValid(ghost):
+                ghost.hide()
+
+    def _remember(self, ghost: GhostText) -> None:
+        path = self._paths.get(ghost)
+        if path is None or not shiboken6.isValid(ghost):
+            return
+        editor = ghost.editor
+        self._remembered.append(
+            (self._relative(path), editor.toPlainText(), editor.textCursor().blockNumber() + 1)
+        )
+        del self._remembered[:-16]  # the ring holds no more than this anyway
+
+    def _on_modified_changed(self, ghost: GhostText, *, modified: bool) -> None:
+        if not modified:
+            self._remember(ghost)
+
+    def _forget_ghost(self, ghost: GhostText) -> None:
+        self._paths.pop(ghost, None)
+        if self._front is ghost:
+            self._front = None
+        if self._waiting is ghost:
+            self._waiting = None
+            self._timer.stop()
+        if self._current is not None and self._current.ghost is ghost:
+            self._cancel()
+
+    def _ghost_of(self, editor: QPlainTextEdit) -> GhostText | None:
+        return next((g for g in self._paths if shiboken6.isValid(g) and g.editor is editor), None)
+
+    def _relative(self, path: Path) -> str:
+        root = self._project()
+        if root is not None and path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+        return path.name
+
+    # -- the model ------------------------------------------------------------------------
+
+    def _ensure_model(self) -> None:
+        if self._state != "idle" or not self.settings.completion:
+            return
+        self._state = "resolving"
+        self._emit_state()
+        settings = self.settings
+
+        def resolve(_cancel: CancelToken) -> Path:
+            from app.core import services
+
+            return services.completion_model_path(None, settings=settings)
+
+        job = start_job(resolve, name="completion-model", owner=self)
+        job.finished.connect(self._on_resolve_finished)
+        job.failed.connect(self._on_resolve_failed)
+
+    def _on_resolve_failed(self, exc: object) -> None:
+        self._state, self._reason = "none", str(exc)
+        self._emit_state()
+
+    def _on_resolve_finished(self, ended: JobEnded) -> None:
+        if ended.outcome is not Outcome.DONE or not isinstance(ended.result, Path):
+            if self._state == "resolving":
+                self._state = "idle"
+                self._emit_state()
+            return
+        self._state = "loading"
+        self._emit_state()
+        worker = self._worker or self._start_worker()
+        worker.load(_loader(ended.result, settings=self.settings))
+
+    def _start_worker(self) -> ModelWorker:
+        worker = ModelWorker()
+        worker.setObjectName("CompletionWorker")
+        worker.model_loaded.connect(self._on_model_loaded)
+        worker.failed.connect(self._on_worker_failed)
+        worker.job_finished.connect(self._on_job_finished)
+        worker.event_emitted.connect(self._on_event_emitted)
+        self._worker = worker
+        return worker
+
+    def _on_model_loaded(self, loaded: LoadedModel) -> None:
+        self._state, self._model_name, self._reason = "ready", loaded.name, ""
+        self._emit_state()
+
+    def _on_worker_failed(self, exc: object) -> None:
+        if self._state == "loading":
+            self._state, self._reason = "failed", str(exc)
+        else:
+            logger.info("completion request failed: %s", type(exc).__name__)
+            self._reason = str(exc)
+        self._emit_state()
+
+    def _on_job_finished(self, kind: str) -> None:
+        if kind == "load" and self._state == "loading":  # ended without a model
+            self._state = "failed"
+            self._emit_state()
+
+    def _emit_state(self) -> None:
+        self.state_changed.emit(*_describe(self))
+
+
+class _Engines:
+    """The engine for the loaded model and the open project; touched on the worker thread only."""
+
+    def __init__(self, factory: EngineFactory) -> None:
+        self._factory = factory
+        self._engine: CompletionEngine | None = None
+        self._model: Any = None
+        self._root: Path | None = None
+        self._index: Any = None
+
+    def get(self, model: Any, *, root: Path | None, index: Any) -> CompletionEngine:
+        """The engine for `model` in project `root` (a new one when either changed)."""
+        self._index = index
+        if self._engine is None or model is not self._model or root != self._root:
+            self._model, self._root = model, root
+            context = RepoContext(find_symbol=self._find_symbol, read=self._read) if root else RepoContext()
+            self._engine = self._factory(model, repo_name=root.name if root else "", context=context)
+        return self._engine
+
+    def _find_symbol(self, name: str) -> list[Any]:
+        index = self._index
+        return list(index.find_symbol(name)) if index is not None else []
+
+    def _read(self, rel: str) -> str | None:
+        from app.core.text_file import decode_text, looks_binary
+
+        if self._root is None:
+            return None
+        path = (self._root / rel).resolve()
+        try:
+            if not path.is_relative_to(self._root) or path.stat().st_size > MAX_CONTEXT_FILE:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return None if looks_binary(data) else decode_text(data)[0]
+
+
+def _loader(path: Path, *, settings: Settings) -> Callable[[CancelToken, Callable[[str], None]], Any]:
+    def load(cancel: CancelToken, progress: Callable[[str], None]) -> Any:
+        from app.core import services
+        from app.core.completion import fim_tokens
+
+        model = services.load_model_file(
+            path, settings=settings, n_ctx=N_CTX, cancel=cancel, progress=progress
+        )
+        try:
+            fim_tokens(model, architecture=model.info.architecture, name=model.info.name)
+        except Exception:
+            model.close()
+            raise  # "cannot complete code: no fill-in-the-middle tokens" goes to the status bar
+        return model
+
+    return load
+
+
+def language_of(path: Path) -> str:
+    """The language name completion settings use for `path` ("python"; the index's names)."""
+    from app.core.index.languages import language_for_path
+    from app.ui.highlighter import language_for
+
+    return (
+        language_for_path(path.name) or language_for(path.name) or path.suffix.lstrip(".").lower() or "text"
+    )
+
+
+def _describe(runner: CompletionRunner) -> tuple[str, str]:
+    keys = "Tab accepts, Ctrl+→ takes one word, Esc dismisses, Alt+\\ asks now"
+    language = runner.front_language()
+    if not runner.settings.completion:
+        return "Completion: off", "Inline completion is off (Edit › Inline Completion)"
+    if language and language in runner.settings.completion_off:
+        return f"Completion: off for {language}", f"Inline completion is off for {language} files"
+    state = runner._state
+    if state == "none":
+        return "No completion model", runner._reason
+    if state == "failed":
+        return "Completion: unavailable", runner._reason or "The completion model did not load"
+    if state in ("resolving", "loading"):
+        return "Completion: loading…", "Loading the completion model on its own thread"
+    if state == "ready":
+        return f"Completion: {runner._model_name}", f"Ghost text from {runner._model_name}: {keys}"
+    return "Completion: on", f"Ghost text as you type, once a file is open: {keys}"
+
+
+def _line_suffix(ghost: GhostText) -> int:
+    cursor = ghost.editor.textCursor()
+    return len(cursor.block().text()) - cursor.positionInBlock()
+
+
+def _cursor_context(ghost: GhostText) -> tuple[bool, bool]:
+    # (after a non-word character, at the end of the line): both make a completion likelier wanted.
+    cursor = ghost.editor.textCursor()
+    line, column = cursor.block().text(), cursor.positionInBlock()
+    before = line[column - 1] if column > 0 else " "
+    return (not (before.isalnum() or before == "_"), column == len(line))
+
+
+def _char_offset(text: str, position: int) -> int:
+    # Qt counts UTF-16 code units; Python counts code points (they differ past U+FFFF).
+    if text.isascii():
+        return position
+    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", errors="ignore"))
