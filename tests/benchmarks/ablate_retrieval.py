@@ -36,7 +36,6 @@ from bench_retrieval_heldout import (
 from retrieval_paths import is_source
 
 from app.core.index import ProjectIndex, read_source
-from app.core.index import lexical as lexical_module
 from app.core.index import retrieval as retrieval_module
 from app.core.index import terms as terms_module
 from app.core.index.lexical import FieldWeights
@@ -86,6 +85,8 @@ VARIANTS: dict[str, tuple[RankingOptions, str | None]] = {
     ),
     "body b 0.75 (not 0.3)": (_v(file_fields=_field_b(0.75)), None),
     "- passage channel": (_v(passages=None), None),
+    "passages of 10 lines (not 20)": (D, "passages-10"),
+    "passages of 40 lines": (D, "passages-40"),
     "passage share 0.5": (_v(passage_share=0.5), None),
     "passage share 2": (_v(passage_share=2.0), None),
     "fusion: reciprocal rank (k=60), not scores": (_v(rrf_k=60.0), None),
@@ -127,18 +128,26 @@ TOKENIZERS: dict[str, Callable[[str], tuple[str, ...]]] = {
 
 @contextlib.contextmanager
 def tokenizer(name: str | None) -> Iterator[None]:
-    """Swap the term function everywhere it is used (the index must be built inside)."""
+    """Swap the term function (or the passage length) where it is used; index inside the block."""
     if name is None:
         yield
         return
+    if name.startswith("passages-"):
+        lines = terms_module.PASSAGE_LINES
+        terms_module.PASSAGE_LINES = int(name.removeprefix("passages-"))
+        try:
+            yield
+        finally:
+            terms_module.PASSAGE_LINES = lines
+        return
     original = terms_module.word_terms
     fn = TOKENIZERS[name]
-    for module in (terms_module, lexical_module, retrieval_module):
+    for module in (terms_module, retrieval_module):
         module.word_terms = fn  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        for module in (terms_module, lexical_module, retrieval_module):
+        for module in (terms_module, retrieval_module):
             module.word_terms = original  # type: ignore[attr-defined]
 
 

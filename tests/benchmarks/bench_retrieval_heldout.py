@@ -12,7 +12,8 @@ with a message. Nothing is fetched here.
 
 For each repository the snapshot is extracted (`git archive SHA | tar -x`) into a temporary
 folder and indexed with ProjectIndex.open. Rankers, all over the same extracted tree:
-- `enclave`: ProjectIndex.context(question, top=5) as it ranks today;
+- `enclave`: ProjectIndex.context(question, top=5), the ranking the app uses (issue 17: BM25F
+  over fields plus passages, implementation first; ablate_retrieval.py measures each signal);
 - `enclave, src only`: context(question, top=50) with non-source files (tests, docs,
   examples, generated, tooling: retrieval_paths.is_source, the rule the answers obey)
   dropped afterwards, then the first 5;

@@ -43,7 +43,7 @@ _TEST_NAME = re.compile(
 )
 _GENERATED_NAME = re.compile(r"^(.*\.min\.(js|css)|.*\.pb\.go|.*_pb2\.py|.*[_.]generated\.\w+)$")
 _CONFIG_NAME = re.compile(
-    r"^(.*\.config\.(js|cjs|mjs|ts)|setup\.py|noxfile\.py|conftest\.py|gulpfile\.js|gruntfile\.js)$"
+    r"^(.*\.(config|conf)\.(js|cjs|mjs|ts)|setup\.py|noxfile\.py|conftest\.py|gulpfile\.js|gruntfile\.js)$"
 )
 # Extensions of code a question about behaviour may want; anything else (Markdown, JSON,
 # YAML, lock files...) is documentation or configuration.

@@ -50,6 +50,8 @@ RATES = {
         ("dist/bundle.min.js", "generated"),
         ("api/service.pb.go", "generated"),
         ("package.json", "config"),
+        ("karma.conf.cjs", "config"),
+        ("vite.config.ts", "config"),
         (".github/workflows/ci.yml", "config"),
         ("types/index.d.ts", "implementation"),
     ],
