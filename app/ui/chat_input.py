@@ -36,6 +36,11 @@ class ChatInput(QPlainTextEdit):
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self._completer.activated.connect(self._insert_completion)
+        popup = self._completer.popup()
+        if popup is not None:
+            popup.setObjectName("mentionPopup")
+            popup.setTextElideMode(Qt.TextElideMode.ElideLeft)
+            popup.setStyleSheet("#mentionPopup { border: 1px solid palette(highlight); }")
         self._trigger = ""
 
     def set_mention_candidates(self, paths: list[str]) -> None:
@@ -118,9 +123,29 @@ class ChatInput(QPlainTextEdit):
         if self._completer.model() is not model:
             self._completer.setModel(model)
         self._completer.setCompletionPrefix(prefix)
+        popup = self._popup()
+        # Wide enough for the longest match (a path is cut at its start, keeping the file name),
+        # and above the message box, so it never covers what is being typed.
+        matches = self._completer.completionModel()
+        longest = max(
+            (
+                popup.fontMetrics().horizontalAdvance(str(matches.index(r, 0).data()))
+                for r in range(matches.rowCount())
+            ),
+            default=0,
+        )
+        window = self.window()
+        width = min(max(240, longest + 40), max(240, window.width() - 24))
         rect = self.cursorRect()
-        rect.setWidth(min(420, max(240, self.width() // 2)))
+        rect.setWidth(width)
         self._completer.complete(rect)
+        top_left = self.mapToGlobal(self.rect().topLeft())
+        window_left = window.mapToGlobal(window.rect().topLeft()).x()
+        x = max(
+            window_left + 12,
+            min(self.mapToGlobal(rect.topLeft()).x(), window_left + window.width() - width - 12),
+        )
+        popup.move(x, top_left.y() - popup.height() - 2)
 
     def _insert_completion(self, completion: str) -> None:
         word = self._word_before_cursor()

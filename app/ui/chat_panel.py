@@ -6,6 +6,7 @@ touches a model. The session object feeds replies back through the `on_*` method
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ class ChatPanel(QWidget):
         self._reading = False  # the speed label shows the prompt-reading progress
         self._editing: int | None = None
         self._mode = "plan"
-        self._skills: list[str] = []
+        self._skills: dict[str, str] = {}  # name -> description
         self._step_started = 0.0  # when the running tool step began (monotonic)
 
         self.model_picker = ModelPicker(self)
@@ -168,10 +169,10 @@ class ChatPanel(QWidget):
         self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
 
-    def set_skills(self, names: list[str]) -> None:
-        """Skills offered after `/`."""
-        self._skills = list(names)
-        self.input.set_skills(["skills", *names])
+    def set_skills(self, skills: dict[str, str]) -> None:
+        """Skills offered after `/`: name -> one-line description."""
+        self._skills = dict(skills)
+        self.input.set_skills(["skills", *skills])
 
     # -- user actions -----------------------------------------------------------------
 
@@ -342,7 +343,11 @@ class ChatPanel(QWidget):
 
     def _show_skills(self) -> None:
         if self._skills:
-            self.notice.setText("Skills: " + ", ".join(f"/{s}" for s in self._skills))
+            rows = "".join(
+                f"<tr><td><code>/{html.escape(name)}</code>&nbsp;&nbsp;</td><td>{html.escape(text)}</td></tr>"
+                for name, text in self._skills.items()
+            )
+            self.notice.setText(f"<b>Skills</b> (type one at the start of a message)<table>{rows}</table>")
         else:
             self.notice.setText("No skills are available in this build yet.")
         self.notice.show()

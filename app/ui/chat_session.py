@@ -76,18 +76,18 @@ class ChatSession(QObject):
 
     def _load_skills(self, root: Path) -> None:
         # On the pool: it imports the agent package and reads skill files (~80 ms on a laptop).
-        def load(_cancel: object) -> list[str]:
+        def load(_cancel: object) -> dict[str, str]:
             from app.core.agent.skills import load_skills
 
-            return sorted(load_skills(root))
+            return {name: skill.description for name, skill in sorted(load_skills(root).items())}
 
         # A broken skill file must not stop the project opening (the job logs the failure).
         job = start_job(load, name="skills", owner=self)
         job.finished.connect(lambda ended: self._on_skills_finished(root, ended))
 
     def _on_skills_finished(self, root: Path, ended: JobEnded) -> None:
-        if ended.outcome is Outcome.DONE and self.session.root == root and isinstance(ended.result, list):
-            self._panel.set_skills([str(name) for name in ended.result])
+        if ended.outcome is Outcome.DONE and self.session.root == root and isinstance(ended.result, dict):
+            self._panel.set_skills({str(name): str(text) for name, text in ended.result.items()})
 
     def new_chat(self) -> None:
         """An empty conversation about the same project (permissions and undo stay)."""

@@ -38,3 +38,24 @@ def test_shift_enter_in_the_editor_starts_a_real_line(qtbot):
     assert editor.current_line() == 2
     assert editor.toPlainText() == "first\nsecond"
     assert "\u2028" not in editor.document().firstBlock().text()
+
+
+def test_the_mention_popup_sits_above_the_box_wide_enough_for_the_paths(qtbot):
+    long_path = "app/core/index/some/deeper/folder/retrieval_helpers_for_tests.py"
+    with main_window(qtbot, model=ReplayModel([])) as w:
+        w.activateWindow()
+        box = w.chat.input
+        box.set_mention_candidates([long_path, "README.md"])
+        box.setFocus()
+        qtbot.keyClicks(box, "see @retr")
+        qtbot.waitUntil(box.completion_visible, timeout=3000)
+        popup = box._popup()
+        assert popup.geometry().bottom() < box.mapToGlobal(box.rect().topLeft()).y()  # not over the text
+        assert popup.width() > popup.fontMetrics().horizontalAdvance(long_path)  # the whole path shows
+
+
+def test_slash_skills_lists_each_skill_with_its_description(qtbot):
+    with main_window(qtbot, model=ReplayModel([])) as w:
+        w.chat.set_skills({"review": "Review the open file for bugs"})
+        w.chat.send("/skills")
+        assert "/review" in w.chat.notice.text() and "Review the open file for bugs" in w.chat.notice.text()
