@@ -158,6 +158,7 @@ class ChatPanel(QWidget):
         self.editing_label.hide()
         self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
+        self._gauge_follows_branch()
 
     def clear_conversation(self) -> None:
         """Start over with an empty conversation (nothing of the old one is kept)."""
@@ -168,6 +169,7 @@ class ChatPanel(QWidget):
         self.editing_label.hide()
         self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
+        self._gauge_follows_branch()
 
     def set_skills(self, skills: dict[str, str]) -> None:
         """Skills offered after `/`: name -> one-line description."""
@@ -341,6 +343,19 @@ class ChatPanel(QWidget):
         self.mode_button.setText("Plan" if self._mode == "plan" else "Build")
         self.mode_button.setAccessibleDescription(f"Current mode: {self._mode}")
 
+    def _gauge_follows_branch(self) -> None:
+        """The context gauge shows what the branch on screen used (its last answer's prompt and reply)."""
+        size = self.gauge.maximum()
+        if size <= 1:
+            return
+        used = 0
+        for turn in reversed(self.conversation.active_path()):
+            stats = turn.stats
+            if turn.role == "assistant" and stats is not None:
+                used = int(getattr(stats, "prompt_tokens", 0)) + stats.completion_tokens
+                break
+        self.set_context(used=used, size=size)
+
     def _show_skills(self) -> None:
         if self._skills:
             rows = "".join(
@@ -389,3 +404,4 @@ class ChatPanel(QWidget):
             turn_id, _, step = rest.partition(":")
             self.conversation.switch(int(turn_id), step=int(step))
             self.transcript.show_conversation(self.conversation)
+            self._gauge_follows_branch()

@@ -88,3 +88,33 @@ def test_a_file_link_moves_to_the_next_line_whole_and_copies_clean(qtbot):
     panel.transcript.selectAll()
     copied = panel.transcript.createMimeDataFromSelection().text()
     assert "app/core/index/retrieval_helpers.py:120" in copied  # no invisible joiners in a paste
+
+
+def test_the_token_gauge_follows_the_branch_on_screen(qtbot):
+    from app.core.agent.events import TurnDone
+
+    def stats(prompt: int, completion: int) -> TurnDone:
+        return TurnDone(
+            reason="answered",
+            text="",
+            steps=1,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            tokens_per_s=1.0,
+            elapsed_s=1.0,
+        )
+
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    panel.set_context(used=0, size=8192)
+    user = panel.conversation.ask("question")
+    first = panel.conversation.add("assistant", "short answer", parent=user.id)
+    first.stats, first.finish = stats(1000, 50), "stop"
+    second = panel.conversation.regenerate(first.id)
+    second.text, second.stats, second.finish = "a much longer answer", stats(1000, 900), "stop"
+    panel.transcript.show_conversation(panel.conversation)
+    panel.transcript.link_activated.emit(f"branch:{second.id}:-1")  # back to the first answer
+    assert "short answer" in panel.transcript.toPlainText()
+    assert panel.gauge.value() == 1050
+    panel.transcript.link_activated.emit(f"branch:{first.id}:1")
+    assert panel.gauge.value() == 1900
