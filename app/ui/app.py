@@ -17,6 +17,7 @@ from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
 from app.ui.background import JobEnded, Outcome, wait_for_jobs
+from app.ui.font_zoom import FontZoom
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker, model_loader
 from app.ui.theme import apply_theme
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from app.ui.background import Job
     from app.ui.download_runner import DownloadRunner
     from app.ui.model_setup_dialog import ModelSetupDialog
+    from app.ui.settings_dialog import SettingsDialog
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class EnclaveApp(QObject):
         self._ask_timeout_s = ask_timeout_s
         self._asked = False
         self._setup_dialog: ModelSetupDialog | None = None
+        self._settings_dialog: SettingsDialog | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._gates_open = 0
         w = self.window
@@ -74,6 +77,16 @@ class EnclaveApp(QObject):
         w.model_file_dropped.connect(self.use_model_file)
         w.model_chosen.connect(self.use_installed_model)
         w.theme_requested.connect(self._on_theme_requested)
+        self.zoom = FontZoom(
+            settings=settings,
+            editor_area=w.editors,
+            editors=lambda: [page.editor for page in w.editors.pages()],
+            chat_area=w.chat,
+            chat_views=[w.chat.transcript],
+            parent=self,
+        )
+        w.editors.currentChanged.connect(lambda _i: self.zoom.apply())  # a file opened: its size
+        self.zoom.sizes_changed.connect(self.save_settings)
         self.worker.failed.connect(w.presenter.present)
         self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
         self.worker.job_finished.connect(self._on_job_finished)
@@ -149,6 +162,31 @@ class EnclaveApp(QObject):
             self._setup_dialog = dialog
         dialog.open()
         return dialog
+
+    def show_settings(self) -> SettingsDialog:
+        """Open the settings (non-blocking); what is applied is saved and takes effect where it can."""
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = self._settings_dialog
+        if dialog is None or not dialog.isVisible():
+            dialog = SettingsDialog(settings=self.settings, parent=self.window)
+            dialog.settings_applied.connect(self._on_settings_applied)
+            self._settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_settings_applied(self, changed: frozenset[str]) -> None:
+        from app.ui.settings_dialog import NEXT_LOAD
+
+        if "theme" in changed:
+            self._on_theme_requested(self.settings.theme)
+        if changed & {"editor_font_size", "chat_font_size"}:
+            self.zoom.apply()
+        if changed & {"model", "extra_model_dirs"}:
+            self.window.refresh_model_picker()
+        self.save_settings()
+        if changed & NEXT_LOAD:
+            self.window.status.showMessage("Saved; the model settings apply to the next model load", 8000)
 
     def shutdown(self) -> None:
         """Stop every thread the app started (a running download is paused, keeping its bytes)."""
@@ -234,6 +272,9 @@ class EnclaveApp(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, name)
+        action = self.window.menu_actions.get(f"theme_{name}")
+        if action is not None:
+            action.setChecked(True)  # the View › Theme menu follows a change made in the settings
         self.save_settings()
 
     def start(self) -> None:
