@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from app.core.settings import Settings
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
+from app.ui.completion_controls import CompletionControls
+from app.ui.completion_runner import CompletionRunner
 from app.ui.dock_sizer import DockSizer
 from app.ui.editor_navigation import EditorNavigation
 from app.ui.editor_tabs import EditorTabs
@@ -33,7 +35,7 @@ from app.ui.index_runner import IndexRunner
 from app.ui.index_status import IndexStatus
 from app.ui.ledger_panel import LedgerPanel
 from app.ui.main_menu import MenuHandlers, build_menus
-from app.ui.model_picker import installed_models
+from app.ui.model_picker import installed_models, shown_name
 from app.ui.model_worker import LoadedModel, ModelWorker
 from app.ui.privacy_actions import ConversationHandle, PrivacyActions
 from app.ui.quick_open import QuickOpen
@@ -152,6 +154,15 @@ class MainWindow(QMainWindow):
             say=lambda text: self.status.showMessage(text, 5000),
         )
         self.menu_actions: dict[str, QAction] = build_menus(self, self._menu_handlers(), theme=settings.theme)
+        # Ghost text from a completion model on its own thread (loaded when a file is first shown).
+        self.completion = CompletionRunner(
+            settings=settings, project=lambda: self.project, index=lambda: self.indexer.index,
+            settings_changed=self.settings_changed.emit, parent=self,
+        )  # fmt: skip
+        self.completion_controls = CompletionControls(
+            self.completion, status=self.status, menu_bar=self.menuBar(), actions=self.menu_actions
+        )
+        self.editors.currentChanged.connect(lambda _i: self.completion.show_page(self.editors.current_page()))
         stop = QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self.chat, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
@@ -333,6 +344,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.settings_changed.emit()
         self.indexer.stop(wait=True)
+        self.completion.shutdown()
         self.worker.shutdown()
         event.accept()
 
@@ -350,8 +362,9 @@ class MainWindow(QMainWindow):
             self.status.clearMessage()
 
     def _on_model_loaded(self, loaded: LoadedModel) -> None:
-        self.status.set_model(loaded.info, note=loaded.name)
-        self.chat.model_picker.set_current(loaded.path, label=loaded.name)
+        name = shown_name(path=loaded.path, fallback=loaded.name)
+        self.status.set_model(loaded.info, note=name)
+        self.chat.model_picker.set_current(loaded.path, label=name)
         self._n_ctx = loaded.n_ctx
         self.chat.set_context(used=0, size=self._n_ctx)
         self.chat.set_ready(ready=True)

@@ -34,6 +34,23 @@ class ModelChoice:
     note: str = ""  # what the first-use probe turned off here, and why
 
 
+DEMO_LABEL = "Demo: SmolLM2-135M (tiny, for trying Enclave)"
+
+
+def shown_name(*, path: Path | None, fallback: str) -> str:
+    """What the window calls a loaded model: its file's name, which the user chose or downloaded.
+
+    A GGUF's own `general.name` is often a training tag ("Smollm2 135M 8k Lc100K Mix1 Ep2").
+    """
+    if path is None:
+        return fallback
+    from app.core.store.demo import demo_model_path
+
+    if path == demo_model_path():
+        return DEMO_LABEL.split(" (")[0]
+    return path.name.removesuffix(".gguf")
+
+
 def installed_models(settings: Settings) -> list[ModelChoice]:
     """Installed models (the store's manifest and the folders the user added), then the demo."""
     from app.core.store.demo import demo_model_path
@@ -53,8 +70,7 @@ def installed_models(settings: Settings) -> list[ModelChoice]:
             choices.append(ModelChoice(label, Path(row.path), note))
     demo = demo_model_path()
     if demo is not None and all(c.path != demo for c in choices):
-        label = "Demo: SmolLM2-135M (tiny, for trying Enclave)"
-        choices.append(ModelChoice(label, demo, _probe_note(demo, None, settings)))
+        choices.append(ModelChoice(DEMO_LABEL, demo, _probe_note(demo, None, settings)))
     return choices
 
 

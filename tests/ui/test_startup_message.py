@@ -52,3 +52,24 @@ def test_the_chat_says_no_model_once_a_load_finds_none(qtbot, monkeypatch):
         qtbot.waitUntil(lambda: "No model loaded" in enclave.window.chat.notice.text(), timeout=5000)
     finally:
         enclave.shutdown()
+
+
+def test_a_loaded_model_is_called_by_its_file_name_not_its_training_tag(qtbot):
+    from app.ui.model_picker import shown_name
+    from app.ui.model_worker import LoadedModel
+    from tests.ui.helpers import main_window
+
+    assert shown_name(path=Path("/m/Qwen3-4B-Instruct-2507-Q4_K_M.gguf"), fallback="x") == (
+        "Qwen3-4B-Instruct-2507-Q4_K_M"
+    )
+    with main_window(qtbot) as w:
+        w.worker.model_loaded.emit(
+            LoadedModel(
+                name="Smollm2 135M 8k Lc100K Mix1 Ep2",
+                n_ctx=2048,
+                path=Path("/models/SmolLM2-135M-Instruct-Q8_0.gguf"),
+                info=None,
+            )
+        )
+        assert w.chat.model_picker.currentText() == "SmolLM2-135M-Instruct-Q8_0"
+        assert "Mix1" not in w.status.model.text()
