@@ -13,6 +13,7 @@ prompts. Prints:
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import re
 import statistics
@@ -128,9 +129,10 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {platform.processor() or platform.system()}, Python {platform.python_version()}"
     )
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} logical CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
-        batch = max(args.threads, local.info.threads)
+        batch = max(args.threads, os.cpu_count() or 1)  # what LocalModel gives n_threads_batch
         with start_server(path, log=log, n_ctx=4096, threads=args.threads, threads_batch=batch) as server:
             remote = RemoteModel.open(
                 make_endpoint("bench", url=server.url, model="test-model", context=4096), api_key=None
