@@ -61,6 +61,9 @@ class EnclaveStatusBar(QStatusBar):
         self.addPermanentWidget(self.model)
         self.addPermanentWidget(self.remote)
         self.addPermanentWidget(self.privacy)
+        from app.core.remote.policy import current_policy
+
+        self._policy_note = current_policy().message  # read once: the tooltip says it is in force
         self.set_privacy(refused=0, gate_open=False)
         self.set_model(None)
         self.set_index("No project")
@@ -71,11 +74,14 @@ class EnclaveStatusBar(QStatusBar):
         if refused:
             text += f" · {refused} refused"
         self.privacy.setText(text)
-        self.privacy.setToolTip(
+        tip = (
             "A download you started is open to the network; every attempt is in the ledger."
             if gate_open
             else "No connection leaves this machine. Click to see the network ledger."
         )
+        if self._policy_note:
+            tip += f"\n{self._policy_note[0].upper()}{self._policy_note[1:]}."
+        self.privacy.setToolTip(tip)
         self.privacy.setProperty("gate", "open" if gate_open else "closed")
         colour = privacy_colour(gate_open=gate_open, dark=is_dark(self.palette()))
         self.privacy.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: 600; padding: 0 6px; }}")

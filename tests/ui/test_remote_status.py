@@ -64,3 +64,16 @@ def test_the_app_loads_the_endpoint_the_agent_role_names(qtbot) -> None:
         model.close()
     finally:
         fake.stop()
+
+
+def test_the_network_status_says_when_a_policy_turns_endpoints_off(qtbot, monkeypatch, tmp_path) -> None:
+    (tmp_path / "enclave-policy.toml").write_text("endpoints = false\n")
+    monkeypatch.setenv("ENCLAVE_SYSTEM_CONFIG", str(tmp_path))
+    bar = EnclaveStatusBar()
+    qtbot.addWidget(bar)
+    assert "turned off by your organisation's policy" in bar.privacy.toolTip()
+    monkeypatch.delenv("ENCLAVE_SYSTEM_CONFIG")
+    monkeypatch.setenv("ENCLAVE_SYSTEM_CONFIG", str(tmp_path / "none"))
+    free = EnclaveStatusBar()
+    qtbot.addWidget(free)
+    assert "policy" not in free.privacy.toolTip()

@@ -33,13 +33,14 @@ def find(settings: Settings, name: str) -> Endpoint:
     """The endpoint called `name`.
 
     Raises:
-        EnclaveError: there is none by that name (the message lists the ones there are).
+        EnclaveError: there is none by that name (the message lists the ones there are), or
+            its entry no longer reads (plain http:// to another machine without "unencrypted").
 
     """
+    for raw in settings.endpoints:
+        if raw.get("name") == name:
+            return Endpoint.from_dict(raw)  # an entry edited by hand into something invalid says why
     known = endpoints(settings)
-    for endpoint in known:
-        if endpoint.name == name:
-            return endpoint
     names = ", ".join(e.name for e in known) or "none yet: enclave endpoint add NAME URL --model ID"
     raise EnclaveError(f"no endpoint named {name!r} (configured: {names})")
 
