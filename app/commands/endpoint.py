@@ -38,6 +38,11 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="context length, if the server does not say",
     )
+    add.add_argument(
+        "--ca-bundle",
+        metavar="PEM",
+        help="extra CA certificates for TLS behind a corporate CA (for every endpoint)",
+    )
     add.add_argument("--use", choices=("agent", "chat", "both"), help="also make a role use it")
     add.set_defaults(func=run_add)
 
@@ -102,6 +107,14 @@ def run_add(args: argparse.Namespace) -> int:
         if not key:
             raise EnclaveError("no key on standard input")
     settings, path = _load()
+    if args.ca_bundle:
+        from pathlib import Path
+
+        from app.core.remote.connection import tls_context
+
+        bundle = str(Path(args.ca_bundle).expanduser().resolve())
+        tls_context(bundle)  # refuses a file that is not a readable PEM bundle
+        settings.ca_bundle = bundle
     registry.add(settings, endpoint)
     for role in _roles(args.use) if args.use else ():
         registry.set_role(settings, role, endpoint.name)

@@ -61,3 +61,18 @@ def test_a_hand_edited_entry_that_no_longer_reads_says_why(capsys: pytest.Captur
     path.write_text(path.read_text().replace("http://127.0.0.1:9/v1", "http://10.1.1.1:9/v1"))
     code, _out, err = cli(capsys, "endpoint", "test", "box")
     assert code == 1 and "unencrypted" in err
+
+
+def test_a_ca_bundle_is_checked_and_kept_for_every_endpoint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    code, _out, err = cli(capsys, "endpoint", "add", "box", "https://gpu.example.com", "--model", "m",
+                          "--ca-bundle", str(bad))  # fmt: skip
+    assert code == 1 and "CA bundle cannot be read" in err
+    certifi = pytest.importorskip("certifi")
+
+    code, _out, _err = cli(capsys, "endpoint", "add", "box", "https://gpu.example.com", "--model", "m",
+                           "--ca-bundle", certifi.where())  # fmt: skip
+    assert code == 0 and f'ca_bundle = "{Path(certifi.where()).resolve()}"' in settings_text()
