@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.core.store.manifest import InstalledModel
     from app.ui.background import Job
     from app.ui.download_runner import DownloadRunner
+    from app.ui.model_manager import ModelManager
     from app.ui.model_setup_dialog import ModelSetupDialog
     from app.ui.settings_dialog import SettingsDialog
 
@@ -67,6 +68,7 @@ class EnclaveApp(QObject):
         self._asked = False
         self._setup_dialog: ModelSetupDialog | None = None
         self._settings_dialog: SettingsDialog | None = None
+        self._model_manager: ModelManager | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._gates_open = 0
         w = self.window
@@ -77,6 +79,8 @@ class EnclaveApp(QObject):
         w.model_file_dropped.connect(self.use_model_file)
         w.model_chosen.connect(self.use_installed_model)
         w.theme_requested.connect(self._on_theme_requested)
+        w.settings_requested.connect(self.show_settings)
+        w.model_manager_requested.connect(self.show_model_manager)
         self.zoom = FontZoom(
             settings=settings,
             editor_area=w.editors,
@@ -188,10 +192,45 @@ class EnclaveApp(QObject):
         if changed & NEXT_LOAD:
             self.window.status.showMessage("Saved; the model settings apply to the next model load", 8000)
 
+    def show_model_manager(self, *, runner: DownloadRunner | None = None, **options: Any) -> ModelManager:
+        """Open the model manager (non-blocking); the same window comes back while it exists.
+
+        `runner` and `options` (the manager's catalog, hardware, download options) are for tests.
+        """
+        from app.ui.model_manager import ModelManager
+
+        manager = self._model_manager
+        if manager is None or runner is not None or options:
+            if manager is not None:
+                manager.runner.stop(wait=True)
+            manager = ModelManager(settings=self.settings, runner=runner, parent=self.window, **options)
+            manager.model_installed.connect(self._on_managed_model_installed)
+            manager.model_chosen.connect(self.use_installed_model)
+            manager.import_requested.connect(self.use_model_file)
+            self._model_manager = manager
+        else:
+            manager.refresh()
+        manager.show()
+        manager.raise_()
+        return manager
+
+    def _on_managed_model_installed(self, model: InstalledModel) -> None:
+        # A download from the manager is loaded only when nothing answers yet (a first model);
+        # otherwise it waits in the model list, and a completion model is never the agent's.
+        self.window.refresh_model_picker()
+        if model.role != "completion" and not self.worker.has_model and not self._loading:
+            self._on_model_installed(model)
+        else:
+            self.window.status.showMessage(
+                f"{model.id} is installed; choose it in the model list to use it", 8000
+            )
+
     def shutdown(self) -> None:
         """Stop every thread the app started (a running download is paused, keeping its bytes)."""
         if self._setup_dialog is not None:
             self._setup_dialog.runner.stop(wait=True)
+        if self._model_manager is not None:
+            self._model_manager.runner.stop(wait=True)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -203,6 +242,8 @@ class EnclaveApp(QObject):
         self.settings.model = model.id
         self.save_settings()
         self.window.refresh_model_picker()
+        if self._model_manager is not None and self._model_manager.isVisible():
+            self._model_manager.refresh()  # an import or a setup download: list it there too
         self._load(model.path)
 
     def _load_configured_model(self) -> None:

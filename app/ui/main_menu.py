@@ -49,6 +49,8 @@ class MenuHandlers:
     toggle_mode: Handler
     model_setup: Handler
     model_file: Handler
+    model_manager: Handler
+    settings: Handler
 
 
 def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> dict[str, QAction]:
@@ -79,6 +81,8 @@ def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> d
     file_menu.addSeparator()
     add(file_menu, "export", "&Export Conversation…", "Ctrl+Shift+E", h.export)
     add(file_menu, "forget", "&Forget Everything…", "Ctrl+Shift+Del", h.forget)
+    file_menu.addSeparator()
+    add(file_menu, "settings", "Se&ttings…", "Ctrl+,", h.settings)
     file_menu.addSeparator()
     add(file_menu, "quit", "&Quit", "Ctrl+Q", h.quit)
 
@@ -124,6 +128,7 @@ def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> d
     add(chat_menu, "toggle_mode", "Switch &Plan/Build", "Ctrl+Shift+B", h.toggle_mode)
 
     models_menu = bar.addMenu("&Models")
+    add(models_menu, "model_manager", "&Manage Models…", "Ctrl+Alt+M", h.model_manager)
     add(models_menu, "model_setup", "Set &Up a Model…", "Ctrl+Shift+M", h.model_setup)
     add(models_menu, "model_file", "Use a Model &File…", "Ctrl+Shift+G", h.model_file)
 

@@ -59,6 +59,8 @@ class MainWindow(QMainWindow):
     open_folder_requested = Signal()
     model_setup_requested = Signal()
     model_file_requested = Signal()
+    model_manager_requested = Signal()
+    settings_requested = Signal()
     model_chosen = Signal(object)  # Path of an installed model picked in the chat pane
     theme_requested = Signal(str)
 
@@ -252,6 +254,8 @@ class MainWindow(QMainWindow):
             toggle_mode=chat.toggle_mode,
             model_setup=self.model_setup_requested.emit,
             model_file=self.model_file_requested.emit,
+            model_manager=self.model_manager_requested.emit,
+            settings=self.settings_requested.emit,
         )
 
     def _focus_chat(self) -> None:
