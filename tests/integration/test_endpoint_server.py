@@ -168,3 +168,21 @@ def test_ask_runs_an_agent_turn_over_the_endpoint(smol_server: RunningServer, tm
     (project / ".enclave" / "local-only").write_text("")
     refused = enclave("ask", str(project), "where is add?", "--endpoint", "smol")
     assert refused.returncode == 1 and "local-only" in refused.stderr
+
+
+def test_the_server_takes_a_tool_round_trip_in_the_history(qwen_server: RunningServer) -> None:
+    model = RemoteModel.open(make_endpoint("qwen", url=qwen_server.url, model="test-model"), api_key=None)
+    history = [
+        {"role": "system", "content": "You read code."},
+        {"role": "user", "content": "Read calc.py"},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"name": "read", "arguments": {"path": "calc.py"}}],
+        },
+        {"role": "tool", "content": "calc.py (2 lines)\n1: def add(a, b):\n2:     return a - b"},
+        {"role": "user", "content": "Now?"},
+    ]
+    _text, done = collect(model, history, tools=[READ_TOOL])
+    model.close()
+    assert done.finish_reason in {"stop", "length"}

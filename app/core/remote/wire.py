@@ -53,20 +53,18 @@ def to_openai(messages: Sequence[Message]) -> list[dict[str, Any]]:
                     call_id(message.get("content", ""), c["name"], c["arguments"], n)
                     for n, c in enumerate(calls)
                 ]
-                out.append(
+                reply: dict[str, Any] = {"role": "assistant"}
+                if message.get("content"):
+                    reply["content"] = message["content"]  # no text: no key (null is refused by some servers)
+                reply["tool_calls"] = [
                     {
-                        "role": "assistant",
-                        "content": message.get("content") or None,
-                        "tool_calls": [
-                            {
-                                "id": ids[n],
-                                "type": "function",
-                                "function": {"name": c["name"], "arguments": _dumps(c["arguments"])},
-                            }
-                            for n, c in enumerate(calls)
-                        ],
+                        "id": ids[n],
+                        "type": "function",
+                        "function": {"name": c["name"], "arguments": _dumps(c["arguments"])},
                     }
-                )
+                    for n, c in enumerate(calls)
+                ]
+                out.append(reply)
                 out.extend(
                     {"role": "tool", "tool_call_id": ids[n], "content": r["content"]}
                     for n, r in enumerate(results)
