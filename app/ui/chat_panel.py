@@ -25,9 +25,11 @@ from app.core.conversation import Conversation, ReplyStats, ToolStep
 from app.ui.chat_footer import ChatFooter
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
+from app.ui.chat_styles import dim_colour
 from app.ui.chat_transcript import ChatTranscript
 from app.ui.model_picker import ModelPicker
 from app.ui.permission_prompt import PermissionPrompt
+from app.ui.theme import is_dark
 
 _MENTION = re.compile(r"(?:^|\s)@([\w./-]+)")
 RENDER_INTERVAL_MS = 40
@@ -71,7 +73,8 @@ class ChatPanel(QWidget):
 
         self.transcript = ChatTranscript(self)
         self.transcript.set_empty_text(
-            "<div style='color:gray; margin:24px'><h3>Ask about your project</h3>"
+            f"<div style='color:{dim_colour(dark=is_dark(self.palette()))}; margin:24px'>"
+            "<h3>Ask about your project</h3>"
             "<p>Try: <a href='prompt:where is the retry logic?'>where is the retry logic?</a> · "
             "<a href='prompt:add a --verbose flag'>add a --verbose flag</a> · "
             "<a href='prompt:write tests for parse_url'>write tests for parse_url</a></p>"

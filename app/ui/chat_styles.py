@@ -28,6 +28,11 @@ def code_colours(*, dark: bool) -> tuple[QColor, QColor]:
     return QColor("#f4f6f8"), QColor("#e8ebef")
 
 
+def dim_colour(*, dark: bool) -> str:
+    """Secondary text (headers' links, footers, hints), at least 4.5:1 on the background."""
+    return "#a8b0ba" if dark else "#5f6670"
+
+
 def user_colour(*, dark: bool) -> QColor:
     """Background of the user's own messages."""
     return QColor("#262c35") if dark else QColor("#eef2f8")

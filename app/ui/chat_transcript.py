@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.core.conversation import Conversation, ToolStep, Turn
 from app.ui.chat_markdown import JOIN, code_blocks, decorate, finished_prefix
-from app.ui.chat_styles import style_markdown, user_colour
+from app.ui.chat_styles import dim_colour, style_markdown, user_colour
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
 from app.ui.theme import code_font, is_dark
@@ -139,7 +139,8 @@ class ChatTranscript(SafeBrowser):
                 f"<a href='branch:{turn.id}:1'>›</a>"
             )
         edit = f" &nbsp;<a href='edit:{turn.id}'>Edit</a>" if turn.role == "user" else ""
-        cursor.insertHtml(f"<b>{who}</b><span style='color:gray; font-size:small'>{nav}{edit}</span>")
+        dim = dim_colour(dark=is_dark(self.palette()))
+        cursor.insertHtml(f"<b>{who}</b><span style='color:{dim}; font-size:small'>{nav}{edit}</span>")
         if turn.role == "user":
             asked = QTextBlockFormat()
             asked.setBackground(user_colour(dark=is_dark(self.palette())))
@@ -222,9 +223,9 @@ class ChatTranscript(SafeBrowser):
             )
         elif not text.strip() and turn.finish != "failed":
             _new_block(cursor)
-            cursor.insertHtml("<i style='color:gray'>(no answer)</i>")
+            cursor.insertHtml(f"<i style='color:{dim_colour(dark=is_dark(self.palette()))}'>(no answer)</i>")
         _new_block(cursor)  # not a list item or code line like the reply's last block
-        cursor.insertHtml(_footer(turn))
+        cursor.insertHtml(_footer(turn, dim=dim_colour(dark=is_dark(self.palette()))))
 
     def _write_text(self, cursor: QTextCursor, turn: Turn, piece: str, first_index: int) -> int:
         """Render one finished piece of the reply; returns how many code blocks it had."""
@@ -307,7 +308,7 @@ def _new_block(cursor: QTextCursor) -> None:
     cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
 
 
-def _footer(turn: Turn) -> str:
+def _footer(turn: Turn, *, dim: str) -> str:
     bits = [turn.note] if turn.note else []
     if turn.finish == "cancelled":
         bits.append("stopped")
@@ -331,7 +332,7 @@ def _footer(turn: Turn) -> str:
         more = f" and {len(turn.context_files) - 12} more" if len(turn.context_files) > 12 else ""
         files = f"context: {links}{more} &nbsp; "
     return (
-        "<span style='font-size:small; color:gray'>"
+        f"<span style='font-size:small; color:{dim}'>"
         + files
         + (meta + " &nbsp; " if meta else "")
         + f"<a href='regen:{turn.id}'>Regenerate</a> · <a href='copymsg:{turn.id}'>Copy</a></span>"

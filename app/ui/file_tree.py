@@ -154,6 +154,8 @@ class FileTree(QWidget):
         self.view.doubleClicked.connect(self._on_activated)
         self._root: Path | None = None
         self._current: Path | None = None  # the file in front in the editor
+        # Folders load in the background: scroll to the file again once its folder is listed.
+        self._fs.directoryLoaded.connect(self._on_directory_loaded)
         self.view.hide()
 
     @property
@@ -208,6 +210,10 @@ class FileTree(QWidget):
             parent = parent.parent()
         self.view.setCurrentIndex(proxy_index)
         self.view.scrollTo(proxy_index)
+
+    def _on_directory_loaded(self, folder: str) -> None:
+        if self._current is not None and Path(folder) == self._current.parent:
+            self.reveal(self._current)
 
     def set_progress(self, done: int, total: int) -> None:
         """Index progress; hidden when done."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.settings import Settings
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
+from app.ui.chat_styles import dim_colour
 from app.ui.completion_controls import CompletionControls
 from app.ui.completion_runner import CompletionRunner
 from app.ui.dock_sizer import DockSizer
@@ -41,7 +42,7 @@ from app.ui.privacy_actions import ConversationHandle, PrivacyActions
 from app.ui.quick_open import QuickOpen
 from app.ui.review_panel import ReviewPanel
 from app.ui.status_bar import EnclaveStatusBar
-from app.ui.theme import app_icon
+from app.ui.theme import app_icon, is_dark
 from app.ui.window_memory import WindowMemory
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class MainWindow(QMainWindow):
         self._welcome.setWordWrap(True)  # one long line would set the window's minimum width
         self._welcome.setMargin(12)
         self._welcome.setText(
-            "<div style='color:gray'><h2>Enclave</h2><p>Your code stays on this machine.</p>"
+            f"<div style='color:{dim_colour(dark=is_dark(self.palette()))}'><h2>Enclave</h2>"
+            "<p>Your code stays on this machine.</p>"
             "<p>Ctrl+P opens a file, Ctrl+T goes to a symbol, Ctrl+1 / 2 / 3 move between the "
             "file tree, the editor and the chat (Ctrl+B shows or hides the tree).</p></div>"
         )

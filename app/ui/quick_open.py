@@ -13,7 +13,9 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.chat_styles import dim_colour
 from app.ui.fuzzy import rank
+from app.ui.theme import is_dark
 
 # Rows shown at most (the rest is reached by typing more).
 SHOWN = 200
@@ -111,7 +113,9 @@ class QuickOpen(QDialog):
     def _open(self, *, title: str, placeholder: str, text: str) -> None:
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.title.setText(f"<b>{title}</b> <span style='color:gray'>· Enter opens, Esc closes</span>")
+        self.title.setText(
+            f"<b>{title}</b> <span style='color:{dim_colour(dark=is_dark(self.palette()))}'>· Enter opens, Esc closes</span>"
+        )
         self.field.setPlaceholderText(placeholder)
         self.field.setText(text)
         self._on_text_changed(text)
