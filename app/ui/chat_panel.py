@@ -313,6 +313,15 @@ class ChatPanel(QWidget):
             leaf.finish = "failed"
         self._finish()
 
+    def answer_waiting_question(self, decision: str) -> bool:
+        """Allow once (`once`) or deny the oldest permission question still open; False if none."""
+        for i in range(self._prompts.count()):
+            prompt = self._prompts.itemAt(i).widget()
+            if isinstance(prompt, PermissionPrompt) and prompt.allow_once.isEnabled():
+                (prompt.allow_once if decision == "once" else prompt.deny).click()
+                return True
+        return False
+
     def add_permission_prompt(self, prompt: PermissionPrompt) -> None:
         """Show a permission question above the message box."""
         self._prompts.addWidget(prompt)

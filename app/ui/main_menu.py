@@ -90,8 +90,8 @@ def build_menus(window: QMainWindow, handlers: MenuHandlers, *, theme: str) -> d
     add(edit_menu, "find", "&Find…", StdKey.Find, h.find)
     add(edit_menu, "replace", "&Replace…", "Ctrl+H", h.replace)
     edit_menu.addSeparator()
-    add(edit_menu, "accept_edit", "&Accept Proposed Edit", "Ctrl+Shift+Return", h.accept_edit)
-    add(edit_menu, "reject_edit", "Re&ject Proposed Edit", "Ctrl+Shift+Backspace", h.reject_edit)
+    add(edit_menu, "accept_edit", "&Accept Edit / Allow Once", "Ctrl+Shift+Return", h.accept_edit)
+    add(edit_menu, "reject_edit", "Re&ject Edit / Deny", "Ctrl+Shift+Backspace", h.reject_edit)
     add(edit_menu, "undo_edit", "&Undo Last Accepted Edit", "Ctrl+Alt+Z", h.undo_edit)
 
     go_menu = bar.addMenu("&Go")

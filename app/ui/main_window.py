@@ -284,8 +284,9 @@ class MainWindow(QMainWindow):
         self.chat.input.setFocus()
 
     def _decide_edit(self, decision: str) -> None:
-        if not self.review.decide_pending(decision):
-            self.status.showMessage("No proposed edit is waiting for a decision", 4000)
+        # A permission question holds the turn up: it is answered first, then edits in order.
+        if not (self.chat.answer_waiting_question(decision) or self.review.decide_pending(decision)):
+            self.status.showMessage("Nothing is waiting for a decision", 4000)
 
     def _regenerate_last(self) -> None:
         leaf = self.chat.conversation.leaf()

@@ -41,6 +41,8 @@ class PermissionPrompt(QFrame):
         self.allow_always = QPushButton("Always for this project", self)
         self.allow_always.setToolTip(f"Allow {always_pattern} until Enclave closes")
         self.deny = QPushButton("Deny", self)
+        self.allow_once.setToolTip("Ctrl+Shift+Enter")
+        self.deny.setToolTip("Ctrl+Shift+Backspace")
         for button, name in (
             (self.allow_once, "Allow once"),
             (self.allow_always, "Allow always for this project"),

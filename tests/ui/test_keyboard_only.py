@@ -103,3 +103,48 @@ def test_ctrl_n_starts_an_empty_chat(qtbot):
         assert "second answer" in w.chat.transcript.toPlainText()
         assert "first question" not in w.chat.transcript.toPlainText()
         assert not any("first question" in str(m.get("content")) for m in model.calls[-1])  # not sent either
+
+
+def test_the_accept_and_reject_keys_answer_a_permission_question(qtbot):
+    from app.core.agent.events import AssistantText, PermissionRequest
+
+    decisions: list[str] = []
+
+    def factory(_request):
+        def job(model, cancel):
+            request = PermissionRequest(
+                request_id=1,
+                tool="run",
+                subject="pytest -q",
+                reason="run the tests",
+                always_pattern="pytest *",
+            )
+            yield request
+            decisions.append(request.reply.wait(cancel))
+            yield AssistantText("done")
+            yield TurnDone(
+                reason="answered",
+                text="done",
+                steps=1,
+                prompt_tokens=10,
+                completion_tokens=1,
+                tokens_per_s=1.0,
+                elapsed_s=0.1,
+            )
+
+        return job
+
+    with main_window(qtbot, model=ReplayModel([])) as w:
+        script_jobs(w, factory)
+        w.activateWindow()
+        w.chat.send("run the tests")
+        qtbot.waitUntil(lambda: _has_prompt(w), timeout=5000)
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
+            qtbot.keyClick(w.chat.input, Qt.Key.Key_Backspace, CTRL_SHIFT)
+        assert decisions == ["reject"]
+
+
+def _has_prompt(w) -> bool:
+    from app.ui.permission_prompt import PermissionPrompt
+
+    return bool(w.chat.findChildren(PermissionPrompt))
