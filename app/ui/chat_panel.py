@@ -316,7 +316,8 @@ class ChatPanel(QWidget):
     def answer_waiting_question(self, decision: str) -> bool:
         """Allow once (`once`) or deny the oldest permission question still open; False if none."""
         for i in range(self._prompts.count()):
-            prompt = self._prompts.itemAt(i).widget()
+            item = self._prompts.itemAt(i)
+            prompt = item.widget() if item is not None else None
             if isinstance(prompt, PermissionPrompt) and prompt.allow_once.isEnabled():
                 (prompt.allow_once if decision == "once" else prompt.deny).click()
                 return True
