@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.ui.background import JobEnded, Outcome
 from app.ui.download_runner import DownloadRunner, progress_text
 from app.ui.error_presenter import message_for
-from app.ui.store_overview import StoreOverview
+from app.ui.store_overview import StoreOverview, size_text
 from app.ui.theme import is_dark
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ _RATING_COLOURS = {
     "tight": ("#8a5a00", "#f0c060"),
     "too-big": ("#b3261e", "#ff8a80"),
 }
-_GIB = 2**30
 
 
 class CatalogPage(QWidget):
@@ -71,6 +71,8 @@ class CatalogPage(QWidget):
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Why"), QHeaderView.ResizeMode.Stretch)
+        # The name is sized once per fill and capped, so a narrow window still shows the reason.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.download_button = QPushButton("Download", self)
         self.download_button.setObjectName("primary")
         self.pause_button = QPushButton("Pause", self)
@@ -84,11 +86,15 @@ class CatalogPage(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Download status")
+        for button in (self.download_button, self.pause_button, self.cancel_button):
+            # Natural width: with the progress bar hidden they would share the whole row.
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout()
         row.addWidget(self.download_button)
         row.addWidget(self.pause_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
+        row.addStretch(0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.recommendation)
         layout.addWidget(self.table, 1)
@@ -114,16 +120,16 @@ class CatalogPage(QWidget):
                 name = html.escape(_name(overview, fit.model_id))
                 lines.append(f"<b>{label}:</b> {name} — {fit.rating}: {html.escape(fit.reason)}")
         if rec.note:
-            lines.append(f"<span style='color:gray'>{html.escape(rec.note)}</span>")
+            lines.append(html.escape(rec.note[:1].upper() + rec.note[1:]) + ".")
         self.recommendation.setText("<br>".join(lines) or "No catalog model fits this machine.")
         dark = is_dark(self.palette())
         best = {f.model_id for f in (rec.agent, rec.completion) if f is not None}
         self.table.setRowCount(len(rec.fits))
         for r, fit in enumerate(rec.fits):
             entry = overview.catalog.require(fit.model_id)
-            size = f"{entry.size / _GIB:.1f} GiB"
+            size = size_text(entry.size)
             context = f"{fit.n_ctx:,}" if fit.n_ctx else "—"
-            name = entry.name + ("  ★ recommended" if fit.model_id in best else "")
+            name = ("★ " if fit.model_id in best else "") + entry.name
             cells = (name, fit.role, size, fit.rating, context, fit.reason, self._state(fit.model_id))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -137,8 +143,12 @@ class CatalogPage(QWidget):
                 if c in (COLUMNS.index("Size"), COLUMNS.index("Context")):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
+                if c == 0 and fit.model_id in best:
+                    item.setToolTip(f"{entry.name}: recommended for this machine")
             if fit.model_id == chosen:
                 self.table.selectRow(r)
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), max(200, self.table.width() // 3)))
         if chosen is None and rec.fits:
             first = rec.agent.model_id if rec.agent else rec.fits[0].model_id
             self.select(first)
@@ -205,7 +215,9 @@ class CatalogPage(QWidget):
         chosen = self.selected_id()
         state = self._state(chosen) if chosen else ""
         self.download_button.setEnabled(chosen is not None and not running and state != "Installed")
-        self.download_button.setText("Resume download" if state == "Paused" else "Download")
+        entry = self.overview.catalog.get(chosen) if self.overview is not None and chosen else None
+        size = f" ({size_text(entry.size)})" if entry is not None else ""
+        self.download_button.setText("Resume download" if state == "Paused" else f"Download{size}")
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
         self.progress.setVisible(running or self.progress.value() > 0)
@@ -237,7 +249,7 @@ class CatalogPage(QWidget):
         elif isinstance(event, ModelReady):
             self.progress.setValue(1000)
             model = event.model
-            self._say(f"{model.id} is installed ({model.size / _GIB:.2f} GiB).")
+            self._say(f"{model.id} is installed ({size_text(model.size)}).")
             self.model_installed.emit(model)
 
     def _on_failed(self, exc: object) -> None:

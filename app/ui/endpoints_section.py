@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -66,10 +67,9 @@ class EndpointsSection(QWidget):
         self.context.setRange(0, 1_048_576)
         self.context.setSingleStep(1024)
         self.context.setSpecialValueText("Ask the server")
-        self.unencrypted = QCheckBox(
-            "Allow plain http:// to another machine (the conversation is unencrypted)"
-        )
-        form = QFormLayout()
+        self.unencrypted = QCheckBox("Allow plain http:// to another machine (unencrypted)")
+        adding = QGroupBox("Add an endpoint", self)
+        form = QFormLayout(adding)
         form.addRow("Name", self.name)
         form.addRow("URL", self.url)
         form.addRow("Model id", self.model)
@@ -85,7 +85,10 @@ class EndpointsSection(QWidget):
         row.addWidget(self.remove_button)
         row.addWidget(self.test_button)
         row.addStretch(1)
-        row.addWidget(self.add_button)
+        add_row = QHBoxLayout()
+        add_row.addStretch(1)
+        add_row.addWidget(self.add_button)
+        form.addRow(add_row)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Endpoint status")
@@ -94,7 +97,7 @@ class EndpointsSection(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
-        layout.addLayout(form)
+        layout.addWidget(adding)
         layout.addWidget(self.status)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)

@@ -30,11 +30,11 @@ from app.core.store.location import StoreLocation
 from app.core.store.manage import ListedModel
 from app.ui.background import Job, JobEnded, Outcome
 from app.ui.error_presenter import message_for
+from app.ui.store_overview import size_text
 
 logger = logging.getLogger(__name__)
 
 COLUMNS = ("Model", "Role", "Size", "Verified", "Source", "File")
-_GIB = 2**30
 _MIB = 2**20
 
 
@@ -125,7 +125,7 @@ class InstalledPage(QWidget):
                 ("yes" if model.verified else "not against a published hash") if model.present else "MISSING"
             )
             source = "in a model folder" if model.source == "folder" else model.source
-            cells = (model.id, model.role, f"{model.size / _GIB:.2f} GiB", verified, source, model.path)
+            cells = (model.id, model.role, size_text(model.size), verified, source, model.path)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r)
@@ -199,7 +199,7 @@ class InstalledPage(QWidget):
         if model is None or model.source == "folder" or self.verifying:
             return False
         text = (
-            f"Delete {model.id} ({model.size / _GIB:.2f} GiB) from the models folder?\n\n"
+            f"Delete {model.id} ({size_text(model.size)}) from the models folder?\n\n"
             "Files outside the models folder (a linked import's original) are left alone."
         )
         if not self._confirm(self, text):
@@ -210,7 +210,7 @@ class InstalledPage(QWidget):
             self._say(str(exc))
             return False
         self._results.pop(removed.id, None)
-        self._say(f"Removed {removed.id} ({removed.size / _GIB:.2f} GiB freed).")
+        self._say(f"Removed {removed.id} ({size_text(removed.size)} freed).")
         self.models_changed.emit()
         return True
 

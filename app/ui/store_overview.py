@@ -50,7 +50,7 @@ def read_overview(
     installed = frozenset(r.id for r in rows if r.present and r.source != "folder")
     free_disk = location.free_disk()
     rec = recommend(catalog, hw, free_disk=free_disk, installed_ids=installed, gpu=settings.gpu)
-    backend = choose_backend(hw, gpu=settings.gpu).backend
+    backend = _BACKENDS.get(choose_backend(hw, gpu=settings.gpu).backend, "GPU")
     machine = (
         f"{hw.free_ram / _GIB:.1f} GiB of {hw.total_ram / _GIB:.1f} GiB memory free · {backend}"
         + (f" ({hw.gpu_name}, {hw.vram_free / _GIB:.1f} GiB free)" if hw.vram_total else "")
@@ -58,6 +58,14 @@ def read_overview(
     )
     paused = frozenset(e.id for e in catalog if _has_staged_bytes(location, e.id))
     return StoreOverview(catalog, rec, machine, rows, paused)
+
+
+_BACKENDS = {"cpu": "CPU only", "cuda": "CUDA", "metal": "Metal", "vulkan": "Vulkan", "rocm": "ROCm"}
+
+
+def size_text(size: int) -> str:
+    """'2.3 GiB', or '412 MiB' under a GiB (a tiny model is not '0.00 GiB')."""
+    return f"{size / _GIB:.1f} GiB" if size >= _GIB else f"{max(size, 0) / 2**20:,.0f} MiB"
 
 
 def _has_staged_bytes(location: StoreLocation, model_id: str) -> bool:

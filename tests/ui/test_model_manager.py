@@ -22,6 +22,7 @@ from app.ui.background import Outcome
 from app.ui.catalog_page import COLUMNS
 from app.ui.download_runner import DownloadRunner
 from app.ui.model_manager import ModelManager
+from app.ui.store_overview import size_text
 from tests.integration.test_download import NAME, REPO, make_entry
 from tests.support.fake_hub import FakeHub, running_hub
 from tests.ui.test_model_download import held_after_first_progress
@@ -77,9 +78,9 @@ def test_every_catalog_model_is_listed_with_its_rating_and_context(qtbot, enclav
     for r, fit in enumerate(expected.fits):
         cell = {name: page.table.item(r, c).text() for c, name in enumerate(COLUMNS)}
         entry = catalog.require(fit.model_id)
-        assert cell["Model"].startswith(entry.name)
+        assert cell["Model"].removeprefix("★ ") == entry.name
         assert cell["Fit"] == fit.rating == page.rating_of(fit.model_id)
-        assert cell["Size"] == f"{entry.size / GIB:.1f} GiB"
+        assert cell["Size"] == size_text(entry.size)
         assert cell["Context"] == (f"{fit.n_ctx:,}" if fit.n_ctx else "—")
         assert cell["Why"] == fit.reason
     # The recommendation, with the completion model that fits beside the agent.
