@@ -140,7 +140,8 @@ def recommend(
         return Recommendation(agent=None, completion=alone, fits=fits, note=note)
     left = _memory_left(hw, catalog.require(agent.model_id), agent)
     beside = [
-        rate_model(e, left, free_disk=free_disk, installed=e.id in installed_ids, gpu=gpu) for e in completions
+        rate_model(e, left, free_disk=free_disk, installed=e.id in installed_ids, gpu=gpu)
+        for e in completions
     ]
     completion = _best([f for f in beside if f.rating == FITS])
     note = (
@@ -162,7 +163,11 @@ def _best(ranked: list[Fit]) -> Fit | None:
 def _memory_left(hw: Hardware, entry: CatalogEntry, fit: Fit) -> Hardware:
     """The machine as a second model sees it once `entry` runs with the context it was rated for."""
     shape = entry.shape()
-    used = entry.size + min(fit.n_ctx, WANTED_CTX.get(entry.role, MIN_CTX)) * shape.kv_bytes_per_token + _OVERHEAD
+    used = (
+        entry.size
+        + min(fit.n_ctx, WANTED_CTX.get(entry.role, MIN_CTX)) * shape.kv_bytes_per_token
+        + _OVERHEAD
+    )
     if fit.memory == "RAM":
         return replace(hw, free_ram=max(0, hw.free_ram - used), total_ram=max(0, hw.total_ram - used))
     return replace(hw, vram_free=max(0, hw.vram_free - used), vram_total=max(0, hw.vram_total - used))
