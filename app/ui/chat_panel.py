@@ -25,6 +25,7 @@ from app.core.conversation import Conversation, ReplyStats, ToolStep
 from app.ui.chat_footer import ChatFooter
 from app.ui.chat_input import ChatInput
 from app.ui.chat_markdown import code_blocks, parse_open_link
+from app.ui.chat_meters import ChatMeters
 from app.ui.chat_styles import dim_colour
 from app.ui.chat_transcript import ChatTranscript
 from app.ui.model_picker import ModelPicker
@@ -57,7 +58,6 @@ class ChatPanel(QWidget):
         self.setAccessibleName("Chat")
         self.conversation = Conversation()
         self._busy = False
-        self._reading = False  # the speed label shows the prompt-reading progress
         self._editing: int | None = None
         self._mode = "plan"
         self._skills: dict[str, str] = {}  # name -> description
@@ -95,6 +95,7 @@ class ChatPanel(QWidget):
         self.footer = ChatFooter(self)
         self.gauge = self.footer.gauge
         self.speed = self.footer.speed
+        self.meters = ChatMeters(gauge=self.gauge, speed=self.speed)
         self.stop_button = self.footer.stop_button
         self.send_button = self.footer.send_button
 
@@ -150,9 +151,7 @@ class ChatPanel(QWidget):
 
     def set_context(self, *, used: int, size: int) -> None:
         """The context gauge: exact tokens used of the model's window."""
-        self.gauge.setMaximum(max(size, 1))
-        self.gauge.setValue(min(used, max(size, 1)))
-        self.gauge.setFormat(f"{used:,} / {size:,} tokens" if size else "no model")
+        self.meters.set_context(used=used, size=size)
 
     def set_conversation(self, conversation: Conversation) -> None:
         """Show `conversation` (the session's tree) from now on."""
@@ -161,7 +160,7 @@ class ChatPanel(QWidget):
         self.editing_label.hide()
         self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
-        self._gauge_follows_branch()
+        self.meters.follow_branch(self.conversation)
 
     def clear_conversation(self) -> None:
         """Start over with an empty conversation (nothing of the old one is kept)."""
@@ -172,7 +171,7 @@ class ChatPanel(QWidget):
         self.editing_label.hide()
         self.transcript.collapse_cards()
         self.transcript.show_conversation(self.conversation)
-        self._gauge_follows_branch()
+        self.meters.follow_branch(self.conversation)
 
     def set_skills(self, skills: dict[str, str]) -> None:
         """Skills offered after `/`: name -> one-line description."""
@@ -214,8 +213,7 @@ class ChatPanel(QWidget):
         if self._busy:
             self.stop_requested.emit()
             # The model stops at its next token (or prompt batch): say so until it has.
-            self.speed.setText("Stopping…")
-            self.speed.set_short_text("Stopping…")
+            self.meters.show_stopping()
         elif self._editing is not None:
             self._editing = None
             self.editing_label.hide()
@@ -231,22 +229,11 @@ class ChatPanel(QWidget):
 
     def on_reading(self, *, done: int, total: int, prompt: int) -> None:
         """The model is reading the prompt: say how far it got, and keep the gauge live."""
-        percent = 100 * done // max(total, 1)
-        text = f"Reading {total:,} tokens… {percent}%"
-        self.speed.setText(text)
-        self.speed.set_short_text(f"Reading… {percent}%")
-        self.speed.setToolTip("The model reads the prompt (project map, files, history) before it answers")
-        self._reading = True
-        size = self.gauge.maximum()
-        if size > 1:
-            self.set_context(used=prompt - (total - done), size=size)
+        self.meters.show_reading(done=done, total=total, prompt=prompt)
 
     def on_text(self, text: str) -> None:
         """A streamed piece of the answer."""
-        if self._reading:  # the answer has started: the reading note has done its job
-            self._reading = False
-            self.speed.setText("")
-            self.speed.set_short_text("")
+        self.meters.answer_started()
         leaf = self.conversation.leaf()
         if leaf is None or leaf.role != "assistant":
             return
@@ -294,17 +281,7 @@ class ChatPanel(QWidget):
             leaf.note = note
             leaf.context_files = context_files
         self._finish()
-        if stats is None:  # stopped before any numbers came
-            self.speed.setText("")
-            self.speed.set_short_text("")
-            self.speed.setToolTip("")
-            return
-        ttft = stats.ttft_s
-        short = f"{stats.tokens_per_s:.1f} tok/s"
-        text = short + (f" · first token {ttft:.2f} s" if ttft is not None else "")
-        self.speed.setText(text)
-        self.speed.set_short_text(short)  # shown whole where the long text does not fit
-        self.speed.setToolTip(text)  # the label elides in a narrow pane
+        self.meters.show_stats(stats)
 
     def on_reply_failed(self) -> None:
         """The answer failed (the error itself goes to the presenter)."""
@@ -356,19 +333,6 @@ class ChatPanel(QWidget):
         self.mode_button.setText("Plan" if self._mode == "plan" else "Build")
         self.mode_button.setAccessibleDescription(f"Current mode: {self._mode}")
 
-    def _gauge_follows_branch(self) -> None:
-        """The context gauge shows what the branch on screen used (its last answer's prompt and reply)."""
-        size = self.gauge.maximum()
-        if size <= 1:
-            return
-        used = 0
-        for turn in reversed(self.conversation.active_path()):
-            stats = turn.stats
-            if turn.role == "assistant" and stats is not None:
-                used = int(getattr(stats, "prompt_tokens", 0)) + stats.completion_tokens
-                break
-        self.set_context(used=used, size=size)
-
     def _show_skills(self) -> None:
         if self._skills:
             rows = "".join(
@@ -417,4 +381,4 @@ class ChatPanel(QWidget):
             turn_id, _, step = rest.partition(":")
             self.conversation.switch(int(turn_id), step=int(step))
             self.transcript.show_conversation(self.conversation)
-            self._gauge_follows_branch()
+            self.meters.follow_branch(self.conversation)
