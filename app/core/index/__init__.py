@@ -11,7 +11,8 @@ Everything lives in memory; nothing is written to disk.
     index.symbols(file=None)                        # [Symbol(file, name, kind, line, end_line, signature)]
     index.find_symbol("parse_url")                  # definitions with that name
     index.repo_map(tokens=1024, chat_files=[...], mentions=[...], count_tokens=model.count_tokens)
-    index.context("where is the retry logic?", top=5)   # [RankedFile(file, score, symbols)]
+    index.context("where is the retry logic?", top=5)   # [RankedFile(file, score, symbols)], implementation first
+    index.ranked_files()                            # every file, implementation first, then by PageRank (@-mentions)
     index.diagnostics("pkg/a.py")                   # (SyntaxDiagnostic(line, column, kind, message), ...)
     index.update_files(["pkg/a.py"])                # -> Iterator[FileChanged] after an edit
     index.watch(cancel=token)                       # -> Iterator[FileChanged] until cancelled (watchdog);

@@ -175,34 +175,40 @@ def _implementation_first(
 
 def _relevant_symbols(record: FileRecord, mentions: set[str], terms: set[str]) -> tuple[Symbol, ...]:
     """Up to five definitions that match the question, each name once, classes of matching members too."""
-    symbols = record.symbols
-    scores = [_MENTIONED if s.name in mentions else _name_score(s.name, terms) for s in symbols]
+    rows = record.symbol_rows
+    # Plain rows, not Symbol objects: a big file has thousands of definitions and this runs
+    # for every listed file of every question.
+    scores: list[float] = []
+    matches = terms.intersection
+    for row in rows:
+        name = row[0]
+        if name in mentions:
+            scores.append(_MENTIONED)
+            continue
+        # Question terms the name's parts match, plus a little for the matched share (inline:
+        # this loop is most of a question's time on a big project).
+        parts = word_terms(name)
+        if len(parts) > 1:
+            parts = parts[1:]
+        matched = len(matches(parts)) if parts else 0
+        scores.append(matched + 0.5 * matched / len(parts) if matched else 0.0)
     # A class whose method or field matches tells the model where that member lives.
     open_classes: list[int] = []
-    for i, symbol in enumerate(symbols):
-        while open_classes and symbols[open_classes[-1]].end_line < symbol.line:
+    for i, (_, kind, line, _end, _sig) in enumerate(rows):
+        while open_classes and rows[open_classes[-1]][3] < line:
             open_classes.pop()
         if scores[i] > 0:
             for c in open_classes:
                 scores[c] = max(scores[c], _CLASS_SHARE * scores[i])
-        if symbol.kind == "class":
+        if kind == "class":
             open_classes.append(i)
-    order = sorted(range(len(symbols)), key=lambda i: (-scores[i], symbols[i].line))
+    best = sorted((i for i, score in enumerate(scores) if score > 0), key=lambda i: (-scores[i], rows[i][2]))
     picked: list[Symbol] = []
     names: set[str] = set()
-    for i in order:
-        if scores[i] <= 0 or len(picked) == 5:
+    for i in best:
+        if len(picked) == 5:
             break
-        if symbols[i].name not in names:
-            names.add(symbols[i].name)
-            picked.append(symbols[i])
-    return tuple(picked) or tuple(s for s in symbols if s.kind in ("class", "function"))[:5]
-
-
-def _name_score(name: str, terms: set[str]) -> float:
-    """Question terms the name's parts match (stemmed), plus a little for the matched share."""
-    parts = word_terms(name)
-    if len(parts) > 1:
-        parts = parts[1:]  # the parts, not the whole compound
-    matched = sum(1 for part in parts if part in terms)
-    return matched + 0.5 * matched / len(parts) if parts else 0.0
+        if rows[i][0] not in names:
+            names.add(rows[i][0])
+            picked.append(record.symbols[i])
+    return tuple(picked) or tuple(s for s in record.symbols if s.kind in ("class", "function"))[:5]
