@@ -56,6 +56,7 @@ class CodeEditor(QPlainTextEdit):
     def paint_line_numbers(self, gutter: QWidget, event: QPaintEvent) -> None:
         """Draw the numbers of the visible lines."""
         painter = QPainter(gutter)
+        painter.setFont(self.font())  # the numbers zoom with the text they stand beside
         dark = is_dark(self.palette())
         painter.fillRect(event.rect(), QColor("#1b1c1f" if dark else "#f3f3f3"))
         painter.setPen(QColor("#6c6f76" if dark else "#9a9a9a"))

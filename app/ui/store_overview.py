@@ -65,7 +65,10 @@ _BACKENDS = {"cpu": "CPU only", "cuda": "CUDA", "metal": "Metal", "vulkan": "Vul
 
 def size_text(size: int) -> str:
     """'2.3 GiB', or '412 MiB' under a GiB (a tiny model is not '0.00 GiB')."""
-    return f"{size / _GIB:.1f} GiB" if size >= _GIB else f"{max(size, 0) / 2**20:,.0f} MiB"
+    if size >= _GIB:
+        return f"{size / _GIB:.1f} GiB"
+    mib = max(size, 0) / 2**20
+    return f"{mib:,.0f} MiB" if mib >= 10 else f"{mib:.1f} MiB"
 
 
 def _has_staged_bytes(location: StoreLocation, model_id: str) -> bool:
