@@ -171,5 +171,7 @@ def _show_shortcuts(window: QMainWindow, actions: dict[str, QAction]) -> None:
         "<tr><td>Send message</td><td><code>Enter</code></td></tr>"
         "<tr><td>Stop answer</td><td><code>Esc</code></td></tr>"
         "<tr><td>Leave the message box</td><td><code>Tab</code></td></tr>"
+        "<tr><td>Zoom the editor or the chat (the one with the focus)</td>"
+        "<td><code>Ctrl+=</code> / <code>Ctrl+-</code>, <code>Ctrl+0</code> resets</td></tr>"
     )
     QMessageBox.information(window, "Keyboard shortcuts", f"<table>{rows}{extra}</table>")
