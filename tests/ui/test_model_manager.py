@@ -202,3 +202,22 @@ def test_pause_keeps_the_bytes_and_resume_installs_the_model(qtbot, enclave, hub
     # Nothing was loaded yet, so the first model is loaded and remembered.
     assert enclave.settings.model == "tiny"
     qtbot.waitUntil(lambda: enclave.worker.has_model, timeout=20000)
+
+
+def test_import_goes_through_the_app_and_the_model_is_listed(qtbot, enclave, tiny_qwen2, monkeypatch):
+    from app.ui import installed_page
+
+    monkeypatch.setattr(
+        installed_page.QFileDialog,
+        "getOpenFileName",
+        lambda *_a, **_k: (str(tiny_qwen2), "GGUF models (*.gguf)"),
+    )
+    manager = _manager(qtbot, enclave)
+    page = manager.installed
+    assert page.table.rowCount() == 0 and not page.empty.isHidden()
+    page.import_button.click()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=60000)
+    assert page.table.item(0, 0).text() == "tiny-qwen2"
+    assert page.empty.isHidden()
+    assert manager.tabs.tabText(1) == "Installed (1)"
+    qtbot.waitUntil(lambda: not enclave._loading, timeout=60000)  # the app loads what was imported

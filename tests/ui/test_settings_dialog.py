@@ -183,3 +183,27 @@ def test_settings_dialog_reads_the_settings_it_is_given(qtbot, tmp_path: Path):
     assert (dialog.n_ctx.value(), dialog.n_threads.value(), dialog.gpu.isChecked()) == (4096, 1, False)
     assert dialog.editor_font.value() == 13
     assert dialog.apply() == frozenset()
+
+
+def test_test_reaches_the_endpoint_on_this_machine_and_reports_it(qtbot, enclave):
+    from tests.support.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    try:
+        dialog = _open(qtbot, enclave)
+        section = dialog.endpoints
+        section.name.setText("local-vllm")
+        section.url.setText(fake.url)
+        section.model.setText("fake-model")
+        assert section.add_endpoint()
+        section.list.setCurrentRow(0)
+        assert fake.requests == []  # adding sends nothing
+        section.test_button.click()
+        assert not section.test_button.isEnabled()  # one test at a time
+        qtbot.waitUntil(lambda: "reachable" in section.status.text(), timeout=15000)
+        assert "models served: fake-model" in section.status.text()
+        assert "4,096 tokens" in section.status.text()
+        assert any(r.path.endswith("/models") for r in fake.requests)
+        qtbot.waitUntil(section.test_button.isEnabled, timeout=5000)
+    finally:
+        fake.stop()
