@@ -116,3 +116,26 @@ def test_summaries_name_what_the_call_was_about():
     )
     assert argument_summary(read) == "a.py from line 5"
     assert result_summary(read) == "lines 5–204 of 900"
+
+
+def test_the_real_agent_s_read_call_shows_as_a_card_before_the_answer(qtbot, project):
+    import json
+
+    from app.core.agent import ScriptedModel
+
+    call = json.dumps({"name": "read", "arguments": {"path": "pkg/net.py"}})
+    model = ScriptedModel(
+        [f"Reading it.\n<tool_call>\n{call}\n</tool_call>", "`retry` tries three times (pkg/net.py:1)."]
+    )
+    with main_window(qtbot, model=model) as w:
+        w.open_project(project)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        with qtbot.waitSignal(w.session.turn_finished, timeout=20000):
+            w.chat.send("how often does retry try?")
+        lines = [line.replace("\u2060", "") for line in _lines(w)]
+        card = next(
+            i for i, line in enumerate(lines) if "read" in line and "pkg/net.py" in line and "lines" in line
+        )
+        answer = next(i for i, line in enumerate(lines) if line.startswith("retry tries three times"))
+        assert lines.index("Reading it.") < card < answer
+        assert "6 lines" in lines[card]
