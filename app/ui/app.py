@@ -173,6 +173,8 @@ class EnclaveApp(QObject):
 
         dialog = self._settings_dialog
         if dialog is None or not dialog.isVisible():
+            if dialog is not None:
+                dialog.deleteLater()  # a fresh one reads the settings as they are now
             dialog = SettingsDialog(settings=self.settings, parent=self.window)
             dialog.settings_applied.connect(self._on_settings_applied)
             self._settings_dialog = dialog
@@ -203,6 +205,7 @@ class EnclaveApp(QObject):
         if manager is None or runner is not None or options:
             if manager is not None:
                 manager.runner.stop(wait=True)
+                manager.deleteLater()
             manager = ModelManager(settings=self.settings, runner=runner, parent=self.window, **options)
             manager.model_installed.connect(self._on_managed_model_installed)
             manager.model_chosen.connect(self.use_installed_model)

@@ -212,17 +212,25 @@ class SettingsDialog(QDialog):
         self.completion.setChecked(s.completion)
         self.completion_off.setText(", ".join(s.completion_off))
 
-    def _fill_roles(self, models: LocalModels) -> None:
+    def _fill_roles(self, models: LocalModels, *, keep_choices: bool = False) -> None:
+        """Fill the model boxes; with `keep_choices`, what the user picked so far stays picked."""
         from app.core.remote import registry
 
         s = self.settings
+
+        def chosen(box: QComboBox, stored: str) -> str:
+            return str(box.currentData() or "") if keep_choices and box.count() else stored
+
         endpoints = [(f"Endpoint {n}", f"{registry.PREFIX}{n}") for n in self.endpoints.names()]
-        _fill(self.local_model, [("Best installed model (automatic)", ""), *models.agent], s.model)
         local = [("The local model", "")]
-        _fill(self.agent_model, [*local, *endpoints], s.agent_model)
-        _fill(self.chat_model, [*local, *endpoints], s.chat_model)
         best = [("Best installed completion model (automatic)", "")]
-        _fill(self.completion_model, [*best, *models.completion], s.completion_model)
+        for box, options, stored in (
+            (self.local_model, [("Best installed model (automatic)", ""), *models.agent], s.model),
+            (self.agent_model, [*local, *endpoints], s.agent_model),
+            (self.chat_model, [*local, *endpoints], s.chat_model),
+            (self.completion_model, [*best, *models.completion], s.completion_model),
+        ):
+            _fill(box, options, chosen(box, stored))
         self._models = models
 
     def values(self) -> dict[str, object]:
@@ -246,9 +254,10 @@ class SettingsDialog(QDialog):
 
     def apply(self) -> frozenset[str]:
         """Write what changed into the settings, say what applies when, and emit `settings_applied`."""
-        changed = frozenset(k for k, v in self.values().items() if getattr(self.settings, k) != v)
+        values = self.values()
+        changed = frozenset(k for k, v in values.items() if getattr(self.settings, k) != v)
         for key in changed:
-            setattr(self.settings, key, self.values()[key])
+            setattr(self.settings, key, values[key])
         if not changed:
             self.note.setText("Nothing changed.")
             return changed
@@ -279,7 +288,7 @@ class SettingsDialog(QDialog):
 
     def _on_models_listed(self, ended: JobEnded) -> None:
         if ended.outcome is Outcome.DONE and isinstance(ended.result, LocalModels):
-            self._fill_roles(ended.result)
+            self._fill_roles(ended.result, keep_choices=True)
         self.models_listed = True
 
     def _on_endpoints_changed(self) -> None:
