@@ -204,11 +204,15 @@ def _build(tables_of: Mapping[str, tuple[bytes, bytes]], vocab: _Vocabulary) -> 
     for file_id, path in enumerate(paths):
         words, columns = tables_of[path]
         numbers = np.array(vocab.number(words.split(b"\n") if words else []), dtype=np.int32)
-        table = np.frombuffer(columns, dtype=np.uint32).reshape(3, -1)
-        slots.append(table[0])
-        raws.append(numbers[table[1]] if len(numbers) else np.zeros(0, dtype=np.int32))
-        counts.append(table[2])
-        files.append(np.full(table.shape[1], file_id, dtype=np.int32))
+        packed = np.frombuffer(columns, dtype=np.uint32)
+        groups = int(packed[0]) if len(packed) else 0
+        slot_ids, sizes = packed[1 : 1 + groups], packed[1 + groups : 1 + 2 * groups]
+        n = (len(packed) - 1 - 2 * groups) // 2
+        word_of = packed[1 + 2 * groups : 1 + 2 * groups + n]
+        slots.append(np.repeat(slot_ids, sizes))
+        raws.append(numbers[word_of] if len(numbers) else np.zeros(0, dtype=np.int32))
+        counts.append(packed[1 + 2 * groups + n :])
+        files.append(np.full(n, file_id, dtype=np.int32))
     start, flat = vocab.expansion()
     n_terms = len(vocab.term_ids)
     # 32-bit ids and counts, temporaries dropped early: the peak while building is what a

@@ -127,33 +127,37 @@ class _Numbering(dict[bytes, int]):
 def term_table(
     data: bytes, *, path: str, names: Iterable[str], signatures: Iterable[str], docs: str
 ) -> tuple[bytes, bytes]:
-    """A file's words for the search, packed: (distinct words, (slot, word, count) columns).
+    """A file's words for the search, packed: (distinct words, slot groups and counts).
 
-    The words are the file's distinct raw words (identifiers, unsplit), newline-joined; the
-    second part is three uint32 columns one after the other: in `slot` (0 path, 1 symbol
+    The words are the file's distinct raw words (identifiers, unsplit), newline-joined. The
+    second part is uint32s: the number of groups G, then G slot numbers (0 path, 1 symbol
     names, 2 signatures, 3 docs and comments, 4 + n the body's passage n of PASSAGE_LINES
-    lines) word number `word` occurs `count` times. Splitting and stemming happen once per
-    distinct word of the whole project, in the lexical index, not once per file here: that
-    kept the parse step's cost (this runs in the parser workers) nearly where it was.
+    lines), G group sizes, then for every entry of every group the word's number, then
+    its count. Splitting and stemming happen once per distinct word of the whole project,
+    in the lexical index, not once per file here: this runs in the parser workers, and it
+    kept the parse step's cost near where it was.
     """
     numbering = _Numbering()
     number = numbering.__getitem__
-    slots, words, counts = array("I"), array("I"), array("I")
+    slots, sizes, words, counts = array("I"), array("I"), array("I"), array("I")
 
     def add(slot: int, counted: Counter[bytes]) -> None:
         if counted:
-            slots.extend([slot] * len(counted))
+            slots.append(slot)
+            sizes.append(len(counted))
             words.extend(map(number, counted))
             counts.extend(counted.values())
 
     add(0, Counter(_BYTES_WORD.findall(_path_text(path).encode())))
-    add(1, Counter(w for n in set(names) for w in set(_BYTES_WORD.findall(n.encode("utf-8", "replace")))))
+    # Names are identifiers: one search over all of them (each distinct name counted once).
+    add(1, Counter(_BYTES_WORD.findall("\n".join(set(names)).encode("utf-8", "replace"))))
     add(2, Counter(_BYTES_WORD.findall("\n".join(signatures).encode("utf-8", "replace"))))
     add(3, Counter(_BYTES_WORD.findall(docs.encode("utf-8", "replace"))))
     lines = data.split(b"\n")
     for n, start in enumerate(range(0, len(lines), PASSAGE_LINES)):
         add(4 + n, Counter(_BYTES_WORD.findall(b"\n".join(lines[start : start + PASSAGE_LINES]))))
-    return b"\n".join(numbering), slots.tobytes() + words.tobytes() + counts.tobytes()
+    packed = array("I", [len(slots)]) + slots + sizes + words + counts
+    return b"\n".join(numbering), packed.tobytes()
 
 
 def raw_word_terms(raw: bytes) -> tuple[str, ...]:

@@ -76,8 +76,11 @@ def test_term_table_counts_each_field_and_each_passage() -> None:
     assert len(vocabulary) == len(set(vocabulary))
     columns = array("I")
     columns.frombytes(packed)
-    third = len(columns) // 3
-    slots, numbers, counts = columns[:third], columns[third : 2 * third], columns[2 * third :]
+    groups = columns[0]
+    slot_ids, sizes = columns[1 : 1 + groups], columns[1 + groups : 1 + 2 * groups]
+    n = sum(sizes)
+    numbers, counts = columns[1 + 2 * groups : 1 + 2 * groups + n], columns[1 + 2 * groups + n :]
+    slots = [slot for slot, size in zip(slot_ids, sizes, strict=True) for _ in range(size)]
     where = {(slot, vocabulary[n]): c for slot, n, c in zip(slots, numbers, counts, strict=True)}
     # path, names, signatures, and the body in three 20-line passages (the middle one empty)
     assert {slot for slot, _ in where} == {0, 1, 2, 4, 6}
