@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -16,6 +16,7 @@ from app.commands.output import emit_jsonl, warn
 from app.core.errors import EnclaveError
 from app.core.paths import user_dirs
 from app.core.settings import Settings
+from app.ui.app_windows import AppActions, AppWindows
 from app.ui.background import JobEnded, Outcome, wait_for_jobs
 from app.ui.font_zoom import FontZoom
 from app.ui.main_window import MainWindow
@@ -27,9 +28,7 @@ if TYPE_CHECKING:
     from app.core.store.manifest import InstalledModel
     from app.ui.background import Job
     from app.ui.download_runner import DownloadRunner
-    from app.ui.model_manager import ModelManager
     from app.ui.model_setup_dialog import ModelSetupDialog
-    from app.ui.settings_dialog import SettingsDialog
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +66,6 @@ class EnclaveApp(QObject):
         self._ask_timeout_s = ask_timeout_s
         self._asked = False
         self._setup_dialog: ModelSetupDialog | None = None
-        self._settings_dialog: SettingsDialog | None = None
-        self._model_manager: ModelManager | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._gates_open = 0
         w = self.window
@@ -79,8 +76,6 @@ class EnclaveApp(QObject):
         w.model_file_dropped.connect(self.use_model_file)
         w.model_chosen.connect(self.use_installed_model)
         w.theme_requested.connect(self._on_theme_requested)
-        w.settings_requested.connect(self.show_settings)
-        w.model_manager_requested.connect(self.show_model_manager)
         self.zoom = FontZoom(
             settings=settings,
             editor_area=w.editors,
@@ -91,6 +86,23 @@ class EnclaveApp(QObject):
         )
         w.editors.currentChanged.connect(lambda _i: self.zoom.apply())  # a file opened: its size
         self.zoom.sizes_changed.connect(self.save_settings)
+        self.windows = AppWindows(
+            settings=settings,
+            zoom=self.zoom,
+            actions=AppActions(
+                save=self.save_settings,
+                apply_theme=self._on_theme_requested,
+                refresh_models=w.refresh_model_picker,
+                say=lambda text: w.status.showMessage(text, 8000),
+                answering=lambda: self.worker.has_model or self._loading,
+                install=self._on_model_installed,
+                use_model=self.use_installed_model,
+                import_file=self.use_model_file,
+            ),
+            parent=w,
+        )
+        w.settings_requested.connect(self.windows.show_settings)
+        w.model_manager_requested.connect(self.windows.show_model_manager)
         self.worker.failed.connect(w.presenter.present)
         self.worker.load_progress.connect(lambda text: w.status.set_model(None, note=text))
         self.worker.job_finished.connect(self._on_job_finished)
@@ -167,73 +179,11 @@ class EnclaveApp(QObject):
         dialog.open()
         return dialog
 
-    def show_settings(self) -> SettingsDialog:
-        """Open the settings (non-blocking); what is applied is saved and takes effect where it can."""
-        from app.ui.settings_dialog import SettingsDialog
-
-        dialog = self._settings_dialog
-        if dialog is None or not dialog.isVisible():
-            if dialog is not None:
-                dialog.deleteLater()  # a fresh one reads the settings as they are now
-            dialog = SettingsDialog(settings=self.settings, parent=self.window)
-            dialog.settings_applied.connect(self._on_settings_applied)
-            self._settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _on_settings_applied(self, changed: frozenset[str]) -> None:
-        from app.ui.settings_dialog import NEXT_LOAD
-
-        if "theme" in changed:
-            self._on_theme_requested(self.settings.theme)
-        if changed & {"editor_font_size", "chat_font_size"}:
-            self.zoom.apply()
-        if changed & {"model", "extra_model_dirs"}:
-            self.window.refresh_model_picker()
-        self.save_settings()
-        if changed & NEXT_LOAD:
-            self.window.status.showMessage("Saved; the model settings apply to the next model load", 8000)
-
-    def show_model_manager(self, *, runner: DownloadRunner | None = None, **options: Any) -> ModelManager:
-        """Open the model manager (non-blocking); the same window comes back while it exists.
-
-        `runner` and `options` (the manager's catalog, hardware, download options) are for tests.
-        """
-        from app.ui.model_manager import ModelManager
-
-        manager = self._model_manager
-        if manager is None or runner is not None or options:
-            if manager is not None:
-                manager.runner.stop(wait=True)
-                manager.deleteLater()
-            manager = ModelManager(settings=self.settings, runner=runner, parent=self.window, **options)
-            manager.model_installed.connect(self._on_managed_model_installed)
-            manager.model_chosen.connect(self.use_installed_model)
-            manager.import_requested.connect(self.use_model_file)
-            self._model_manager = manager
-        else:
-            manager.refresh()
-        manager.show()
-        manager.raise_()
-        return manager
-
-    def _on_managed_model_installed(self, model: InstalledModel) -> None:
-        # A download from the manager is loaded only when nothing answers yet (a first model);
-        # otherwise it waits in the model list, and a completion model is never the agent's.
-        self.window.refresh_model_picker()
-        if model.role != "completion" and not self.worker.has_model and not self._loading:
-            self._on_model_installed(model)
-        else:
-            self.window.status.showMessage(
-                f"{model.id} is installed; choose it in the model list to use it", 8000
-            )
-
     def shutdown(self) -> None:
         """Stop every thread the app started (a running download is paused, keeping its bytes)."""
         if self._setup_dialog is not None:
             self._setup_dialog.runner.stop(wait=True)
-        if self._model_manager is not None:
-            self._model_manager.runner.stop(wait=True)
+        self.windows.shutdown()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -245,8 +195,7 @@ class EnclaveApp(QObject):
         self.settings.model = model.id
         self.save_settings()
         self.window.refresh_model_picker()
-        if self._model_manager is not None and self._model_manager.isVisible():
-            self._model_manager.refresh()  # an import or a setup download: list it there too
+        self.windows.model_added()  # an import or a setup download: list it in the manager too
         self._load(model.path)
 
     def _load_configured_model(self) -> None:

@@ -59,7 +59,7 @@ def hub(tiny_qwen2: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
 
 
 def _manager(qtbot, enclave: EnclaveApp, **options) -> ModelManager:
-    manager = enclave.show_model_manager(hardware=lambda: LAPTOP, **options)
+    manager = enclave.windows.show_model_manager(hardware=lambda: LAPTOP, **options)
     qtbot.waitUntil(lambda: manager.overview is not None, timeout=15000)
     return manager
 
@@ -95,7 +95,7 @@ def test_every_catalog_model_is_listed_with_its_rating_and_context(qtbot, enclav
 
 def test_the_manager_opens_from_the_models_menu(qtbot, enclave):
     enclave.window.menu_actions["model_manager"].trigger()
-    manager = enclave._model_manager
+    manager = enclave.windows.model_manager
     assert manager is not None and manager.isVisible()
     qtbot.waitUntil(lambda: manager.overview is not None, timeout=15000)
     assert manager.catalog.table.rowCount() == len(load_catalog())

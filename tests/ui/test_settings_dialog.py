@@ -34,7 +34,7 @@ def enclave(qtbot) -> Iterator[EnclaveApp]:
 
 
 def _open(qtbot, enclave: EnclaveApp) -> SettingsDialog:
-    dialog = enclave.show_settings()
+    dialog = enclave.windows.show_settings()
     qtbot.waitUntil(lambda: dialog.models_listed, timeout=10000)
     return dialog
 
