@@ -207,3 +207,10 @@ def test_test_reaches_the_endpoint_on_this_machine_and_reports_it(qtbot, enclave
         qtbot.waitUntil(section.test_button.isEnabled, timeout=5000)
     finally:
         fake.stop()
+
+
+def test_file_settings_opens_the_dialog(qtbot, enclave):
+    enclave.window.menu_actions["settings"].trigger()
+    dialog = enclave.windows.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert enclave.window.menu_actions["settings"].shortcut().toString() == "Ctrl+,"
