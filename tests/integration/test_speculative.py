@@ -157,3 +157,16 @@ def test_speculate_raises_cancelled_before_its_next_decode(smol: LocalModel) -> 
     with pytest.raises(Cancelled):
         for _ in range(speculative.MAX_DRAFT + 2):
             next(tokens)
+
+
+def test_a_drafted_reply_that_fills_the_context_ends_as_length(tiny_qwen2: Path) -> None:
+    model = LocalModel.load(tiny_qwen2, n_ctx=512)
+    try:
+        words = [{"role": "user", "content": "the " * 230}]
+        prompt = model.render_chat(words)
+        sampling = replace(Sampling.greedy(max_tokens=10_000), draft=True, loop_guard=False)
+        done = _reply(model, words, sampling)
+        assert done.finish_reason == "length", done.finish_reason
+        assert len(prompt) + done.stats.completion_tokens >= model.n_ctx - 2
+    finally:
+        model.close()

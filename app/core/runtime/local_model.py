@@ -394,7 +394,8 @@ class LocalModel:
         read_ahead = self._kv.last_read
         drafts = DraftStats()
         tokens: Generator[int, Any, None]
-        if can_speculate(sampling, grammar=grammar_obj is not None):
+        speculating = can_speculate(sampling, grammar=grammar_obj is not None)
+        if speculating:
             self._evaluated = 1  # the prompt's last token, read with the first draft
             tokens = speculate(llm, prompt, sampling=sampling, stats=drafts, cancel=cancel)
         else:
@@ -433,7 +434,7 @@ class LocalModel:
                 if len(generated) >= max_tokens:
                     break
             else:
-                finish = "stop"
+                finish = "length" if speculating else "stop"  # drafting ends only when the context is full
         except Cancelled:
             finish = "cancelled"
         finally:
