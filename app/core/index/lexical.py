@@ -68,6 +68,8 @@ class LexicalIndex:
         # The watcher thread writes, the agent thread reads; the lock orders them.
         self._lock = threading.Lock()
         self._tables_of: dict[str, tuple[bytes, bytes]] = {}
+        # Decoded tables by file, kept while the file's record (its table object) is the same.
+        self._decoded: dict[str, tuple[tuple[bytes, bytes], _Decoded]] = {}
         self._tables: _Tables | None = None
         self._factors: tuple[FieldWeights, np.ndarray] | None = None
         # Kept across rebuilds: every raw word seen gets its terms once, every term a number.
@@ -123,7 +125,11 @@ class LexicalIndex:
             scores[docs] += weight * _idf(n, hi - lo) * tf * (k1 + 1) / (tf + norm)
         hit = np.flatnonzero(scores > 0)
         best = np.zeros(len(t.paths))
-        np.maximum.at(best, t.chunk_file[hit], scores[hit])
+        if len(hit):
+            # Passages are numbered file by file, so the hits' files come in order.
+            owners = t.chunk_file[hit]
+            starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
+            best[owners[starts]] = np.maximum.reduceat(scores[hit], starts)
         return {t.paths[i]: float(best[i]) for i in np.flatnonzero(best > 0)}
 
     def _rows(self, t: _Tables, terms: Mapping[str, float]) -> list[tuple[int, float]]:
@@ -147,7 +153,15 @@ class LexicalIndex:
 
     def _built(self) -> _Tables:
         if self._tables is None:
-            self._tables = _build(self._tables_of, self._vocab)
+            decoded = {}
+            for path, table in self._tables_of.items():
+                kept = self._decoded.get(path)
+                if kept is None or kept[0] is not table:
+                    kept = self._decoded[path] = (table, _decode(table, self._vocab))
+                decoded[path] = kept[1]
+            for path in [p for p in self._decoded if p not in self._tables_of]:
+                del self._decoded[path]
+            self._tables = _build(decoded, self._vocab)
             self._factors = None
         return self._tables
 
@@ -195,24 +209,40 @@ class _Vocabulary:
         return self._expansion
 
 
-def _build(tables_of: Mapping[str, tuple[bytes, bytes]], vocab: _Vocabulary) -> _Tables:
-    """Flat postings from every file's packed term table."""
+# One file's entries: (slot, raw word number, count) arrays and how many passages it has.
+_Decoded = tuple["np.ndarray", "np.ndarray", "np.ndarray", int]
+
+
+def _decode(table: tuple[bytes, bytes], vocab: _Vocabulary) -> _Decoded:
+    """A file's packed term table as arrays, its words numbered in the project's vocabulary."""
     import numpy as np
 
-    paths = sorted(tables_of)
+    words, columns = table
+    numbers = np.array(vocab.number(words.split(b"\n") if words else []), dtype=np.int32)
+    packed = np.frombuffer(columns, dtype=np.uint32)
+    groups = int(packed[0]) if len(packed) else 0
+    slot_ids, sizes = packed[1 : 1 + groups], packed[1 + groups : 1 + 2 * groups]
+    n = (len(packed) - 1 - 2 * groups) // 2
+    word_of = packed[1 + 2 * groups : 1 + 2 * groups + n]
+    raws = numbers[word_of] if len(numbers) else np.zeros(0, dtype=np.int32)
+    passages = int(slot_ids.max()) - _BODY + 1 if groups and int(slot_ids.max()) >= _BODY else 0
+    return np.repeat(slot_ids, sizes), raws, packed[1 + 2 * groups + n :], passages
+
+
+def _build(decoded: Mapping[str, _Decoded], vocab: _Vocabulary) -> _Tables:
+    """Flat postings from every file's decoded term table."""
+    import numpy as np
+
+    paths = sorted(decoded)
     slots, raws, counts, files = [], [], [], []
+    per_file = np.zeros(len(paths), dtype=np.int64)
     for file_id, path in enumerate(paths):
-        words, columns = tables_of[path]
-        numbers = np.array(vocab.number(words.split(b"\n") if words else []), dtype=np.int32)
-        packed = np.frombuffer(columns, dtype=np.uint32)
-        groups = int(packed[0]) if len(packed) else 0
-        slot_ids, sizes = packed[1 : 1 + groups], packed[1 + groups : 1 + 2 * groups]
-        n = (len(packed) - 1 - 2 * groups) // 2
-        word_of = packed[1 + 2 * groups : 1 + 2 * groups + n]
-        slots.append(np.repeat(slot_ids, sizes))
-        raws.append(numbers[word_of] if len(numbers) else np.zeros(0, dtype=np.int32))
-        counts.append(packed[1 + 2 * groups + n :])
-        files.append(np.full(n, file_id, dtype=np.int32))
+        slot_of, raw_of, count_of, passages = decoded[path]
+        slots.append(slot_of)
+        raws.append(raw_of)
+        counts.append(count_of)
+        files.append(np.full(len(raw_of), file_id, dtype=np.int32))
+        per_file[file_id] = passages
     start, flat = vocab.expansion()
     n_terms = len(vocab.term_ids)
     # 32-bit ids and counts, temporaries dropped early: the peak while building is what a
@@ -235,24 +265,28 @@ def _build(tables_of: Mapping[str, tuple[bytes, bytes]], vocab: _Vocabulary) -> 
     # Files: passages' counts sum into the body field.
     field = np.minimum(slot, _BODY)
     keys, at = np.unique(term.astype(np.int64) * max(n_files, 1) + file, return_inverse=True)
-    file_tf = np.zeros((len(keys), n_fields), dtype=np.float32)
-    np.add.at(file_tf, (at.reshape(-1), field), count)
-    file_len = np.zeros((n_files, n_fields))
-    np.add.at(file_len, (file, field), count)
+    # bincount, not np.add.at: several times faster on millions of entries.
+    file_tf = (
+        np.bincount(at.reshape(-1) * n_fields + field, weights=count, minlength=len(keys) * n_fields)
+        .astype(np.float32)
+        .reshape(-1, n_fields)
+    )
+    file_len = np.bincount(
+        file.astype(np.int64) * n_fields + field, weights=count, minlength=n_files * n_fields
+    ).reshape(-1, n_fields)
     file_ptr = np.searchsorted(keys // max(n_files, 1), np.arange(n_terms + 1))
     # Passages: numbered file by file.
     body = slot >= _BODY
     del at
-    per_file = np.zeros(n_files, dtype=np.int64)
-    np.maximum.at(per_file, file[body], slot[body] - _BODY + 1)
     first = np.concatenate([[0], np.cumsum(per_file)[:-1]]).astype(np.int64) if n_files else per_file
     n_chunks = int(per_file.sum())
     chunk = first[file[body]] + slot[body] - _BODY
     chunk_keys, chunk_at = np.unique(
         term[body].astype(np.int64) * max(n_chunks, 1) + chunk, return_inverse=True
     )
-    chunk_tf = np.zeros(len(chunk_keys), dtype=np.float32)
-    np.add.at(chunk_tf, chunk_at.reshape(-1), count[body])
+    chunk_tf = np.bincount(chunk_at.reshape(-1), weights=count[body], minlength=len(chunk_keys)).astype(
+        np.float32
+    )
     return _Tables(
         paths=paths,
         file_ptr=file_ptr,
