@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -84,6 +85,7 @@ class ModelSetupDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
+        intro.setMinimumWidth(560)  # the dialog's width (the layout sets its minimum size)
         self.recommendation = QLabel("Checking what fits this machine…", self)
         self.recommendation.setWordWrap(True)
         self.recommendation.setAccessibleName("Recommended model")
@@ -120,6 +122,9 @@ class ModelSetupDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(later)
         layout = QVBoxLayout(self)
+        # Never smaller than the wrapped texts need: a fixed height clipped the intro, and
+        # the dialog did not grow when the recommendation (several lines) arrived.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(intro)
         layout.addWidget(self.recommendation)
         layout.addLayout(download_row)
@@ -153,6 +158,7 @@ class ModelSetupDialog(QDialog):
         self.entry = entry
         if text:
             self.recommendation.setText(text)
+            self._fit()
         self.download_button.setEnabled(entry is not None and not self.downloading)
 
     def start_download(self) -> bool:
@@ -222,6 +228,17 @@ class ModelSetupDialog(QDialog):
     def _say(self, text: str) -> None:
         self.progress_label.setText(text)
         self.progress_label.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        # Grow to the height the wrapped texts need at the current width (never shrink).
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def _on_import_clicked(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
