@@ -31,6 +31,8 @@ def apply_theme(app: QApplication, preference: str) -> str:
         app.setPalette(app.style().standardPalette())
     try:
         sheet = (resources_dir() / "theme" / f"{name}.qss").read_text(encoding="utf-8")
+        # Qt resolves url() against the working folder, not the sheet's: name the icons' own.
+        sheet = sheet.replace("@icons/", (resources_dir() / "icons").as_posix() + "/")
     except OSError:
         logger.warning("theme %s missing; using the native look", name)
         sheet = ""
