@@ -41,6 +41,7 @@ from app.ui.model_worker import LoadedModel, ModelWorker
 from app.ui.privacy_actions import ConversationHandle, PrivacyActions
 from app.ui.quick_open import QuickOpen
 from app.ui.review_panel import ReviewPanel
+from app.ui.review_tabs import ReviewTabs
 from app.ui.status_bar import EnclaveStatusBar
 from app.ui.theme import app_icon, is_dark
 from app.ui.window_memory import WindowMemory
@@ -184,6 +185,9 @@ class MainWindow(QMainWindow):
         self.session.context_used.connect(self._on_context_used)
         self.chat.open_location_requested.connect(self._on_open_location_requested)
         self.review.undo_requested.connect(self.undo_last_edit)
+        self.reviews = ReviewTabs(tabs=self.editors, project=lambda: self.project, parent=self)
+        # A waiting edit opens in the editor area.
+        self.review.review_requested.connect(self.reviews.show_review)
         self.status.privacy_clicked.connect(self.show_ledger)
         self.presenter.shown.connect(lambda text: self.status.showMessage(text, 8000))
         worker.model_loaded.connect(self._on_model_loaded)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.hunk_review import HunkReview
 from app.ui.theme import code_font, is_dark
 
 if TYPE_CHECKING:
@@ -43,11 +44,13 @@ def diff_html(diff: str, *, dark: bool) -> str:
 class EditCard(QWidget):
     """One proposed edit: its diff hunk by hunk, Accept / Reject, and Undo once applied.
 
-    With several hunks each has a check box; Accept applies the checked ones only.
+    With several hunks each has a check box; Accept applies the checked ones only. The
+    decisions live in `review`, which the editor-area review view of the same edit shares.
     """
 
     decided = Signal(str, object)  # once | reject, and the accepted hunks (None: all)
     undo_requested = Signal(int)  # edit_id
+    review_requested = Signal(int)  # edit_id: show the edit in the editor area
 
     def __init__(
         self, *, edit_id: int, path: str, diff: str, needs_answer: bool, parent: QWidget | None = None
@@ -68,11 +71,16 @@ class EditCard(QWidget):
         self.undo_button.setAccessibleName(f"Undo edit to {path}")
         self.undo_button.setToolTip("Put the file back as it was before this edit (newest edit first)")
         self.undo_button.hide()
+        self.open_button = QPushButton("Review", self)
+        self.open_button.setAccessibleName(f"Review edit to {path} in the editor area")
+        self.open_button.setToolTip("Review hunk by hunk, side by side or inline, with syntax colours")
+        self.open_button.setVisible(needs_answer)
         self.accept_button.setEnabled(needs_answer)
         self.reject_button.setEnabled(needs_answer)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addWidget(self.state, 1)
+        head.addWidget(self.open_button)
         head.addWidget(self.accept_button)
         head.addWidget(self.reject_button)
         head.addWidget(self.undo_button)
@@ -82,6 +90,11 @@ class EditCard(QWidget):
         from app.core.agent.edits.hunks import split_hunks  # the agent's package: not on the start-up path
 
         _header, hunks = split_hunks(diff)
+        self.review = HunkReview(
+            edit_id=edit_id, path=path, hunks=len(hunks), waiting=needs_answer, parent=self
+        )
+        self.review.changed.connect(self._on_review_changed)
+        self.review.answered.connect(self._on_review_answered)
         self.hunk_boxes: list[QCheckBox] = []
         dark = is_dark(self.palette())
         for i, hunk in enumerate(hunks or [diff]):
@@ -90,7 +103,8 @@ class EditCard(QWidget):
                 box.setAccessibleName(f"Apply hunk {i + 1} of {path}")
                 box.setChecked(True)
                 box.setEnabled(needs_answer)
-                box.toggled.connect(self._on_hunk_toggled)
+                box.toggled.connect(lambda checked, i=i: self.review.set_hunk(
+                    i, accepted=None if checked else False, settle=False))  # fmt: skip
                 self.hunk_boxes.append(box)
                 layout.addWidget(box)
             view = QTextBrowser(self)
@@ -101,8 +115,9 @@ class EditCard(QWidget):
             view.setMinimumHeight(min(120, 22 + 16 * lines))
             view.setMaximumHeight(max(120, min(360, 22 + 16 * lines)))
             layout.addWidget(view)
-        self.accept_button.clicked.connect(lambda: self._decide("once"))
-        self.reject_button.clicked.connect(lambda: self._decide("reject"))
+        self.accept_button.clicked.connect(self.review.accept_rest)
+        self.reject_button.clicked.connect(self.review.reject_all)
+        self.open_button.clicked.connect(lambda: self.review_requested.emit(self.edit_id))
         self.undo_button.clicked.connect(lambda: self.undo_requested.emit(self.edit_id))
 
     def chosen_hunks(self) -> list[int] | None:
@@ -121,9 +136,13 @@ class EditCard(QWidget):
         self.state.setText("undone")
         self.undo_button.hide()
 
-    def _on_hunk_toggled(self) -> None:
+    def _on_review_changed(self) -> None:
+        for box, state in zip(self.hunk_boxes, self.review.states, strict=False):
+            box.blockSignals(True)  # noqa: FBT003 (Qt API)
+            box.setChecked(state is not False)
+            box.blockSignals(False)  # noqa: FBT003 (Qt API)
         chosen = self.chosen_hunks()
-        self.accept_button.setEnabled(chosen is None or bool(chosen))
+        self.accept_button.setEnabled(self.review.open and (chosen is None or bool(chosen)))
         self.accept_button.setText(
             "Accept" if chosen is None else f"Accept {len(chosen)} of {len(self.hunk_boxes)}"
         )
@@ -131,11 +150,11 @@ class EditCard(QWidget):
     def _lock(self) -> None:
         self.accept_button.setEnabled(False)
         self.reject_button.setEnabled(False)
+        self.open_button.hide()
         for box in self.hunk_boxes:
             box.setEnabled(False)
 
-    def _decide(self, decision: str) -> None:
-        hunks = self.chosen_hunks() if decision != "reject" else None
+    def _on_review_answered(self, decision: str, hunks: object) -> None:
         self._lock()
         self.state.setText("accepted" if decision == "once" else "rejected")
         self.decided.emit(decision, hunks)
@@ -145,6 +164,7 @@ class ReviewPanel(QWidget):
     """All edits proposed in this session, newest last; Undo reverts the newest applied one."""
 
     undo_requested = Signal()
+    review_requested = Signal(object, str)  # the edit's HunkReview and its diff: show it in the editor area
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,9 +198,12 @@ class ReviewPanel(QWidget):
         if reply is not None:
             card.decided.connect(lambda decision, hunks: reply.answer(decision, hunks=hunks))
         card.undo_requested.connect(lambda _id: self.undo_requested.emit())
+        card.review_requested.connect(lambda _id: self.review_requested.emit(card.review, event.diff))
         self._empty.hide()
         self._cards.addWidget(card)
         self.cards[card.edit_id] = card
+        if reply is not None:
+            self.review_requested.emit(card.review, event.diff)
         return card
 
     def resolve(self, event: EditResolved) -> None:
@@ -203,10 +226,13 @@ class ReviewPanel(QWidget):
 
     def decide_pending(self, decision: str) -> bool:
         """Accept (`once`) or reject the oldest edit still waiting (the keyboard's way); False if none."""
-        card = next((c for c in self.cards.values() if c.accept_button.isEnabled()), None)
+        card = next((c for c in self.cards.values() if c.review.open), None)
         if card is None:
             return False
-        (card.accept_button if decision == "once" else card.reject_button).click()
+        if decision == "once":
+            card.review.accept_rest()
+        else:
+            card.review.reject_all()
         return True
 
     def _refresh_undo(self) -> None:
