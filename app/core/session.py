@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.agent.agent import Agent, AgentOptions, AgentState, TurnRequest
+from app.core.agent.edits.blocks import EditBlock
 from app.core.agent.index_adapter import IndexAdapter, IndexBeingBuilt
 from app.core.agent.index_port import ProjectIndexPort
 from app.core.agent.modes import Mode
@@ -128,6 +129,35 @@ class Session:
 
         return job
 
+    def propose_from_block(self, block: EditBlock, *, path: str) -> ReplyJob:
+        """The job that turns a code block from the chat into a proposed edit of `path`.
+
+        It takes the agent's own route: the same planner (whole file, whole symbols or
+        SEARCH/REPLACE), the same permission rules and review (`EditProposed`, answered
+        hunk by hunk), the same atomic write and undo stack. It needs no model, so a
+        block can be applied while none is loaded. Planning errors raise `ToolError`.
+        """
+        if self.root is None:
+            raise ValueError("applying a code block needs a project")
+        root = self.root
+
+        def job(model: Any, cancel: CancelToken) -> Iterator[object]:
+            from app.core.agent.confine import ProjectRoot
+            from app.core.agent.edit_session import EditSession
+            from app.core.agent.gate import Gate
+            from app.core.agent.tools.base import ToolContext
+            from app.core.agent.tools.edit import apply_block
+
+            index = self._port(model)
+            gate = Gate(self.permissions, ids=self.state.ids, auto_accept=self.options.auto_accept)
+            edits = EditSession(gate, index, self.state.ids, undo=self.state.undo)
+            ctx = ToolContext(root=ProjectRoot(root), index=index, gate=gate, edits=edits, cancel=cancel)
+            yield from apply_block(ctx, path, symbol="", whole=False, block=block)
+            if edits.applied and self._agent is not None:
+                self._agent.forget_map()
+
+        return job
+
     def new_chat(self) -> Conversation:
         """Start an empty conversation; permissions, the undo stack and the index stay.
 
@@ -168,7 +198,8 @@ class Session:
         if self._index is None:
             return IndexBeingBuilt(self.root)
         if isinstance(self._index, ProjectIndex):
-            return IndexAdapter(self._index, count_tokens=model.count_tokens)
+            count = model.count_tokens if model is not None else _rough_tokens
+            return IndexAdapter(self._index, count_tokens=count)
         port: ProjectIndexPort = self._index
         return port
 
@@ -176,3 +207,8 @@ class Session:
         if self._skills is None:
             self._skills = load_skills(self.root) if self.root is not None else {}
         return self._skills
+
+
+def _rough_tokens(text: str) -> int:
+    # No model to count with (a chat block applied with none loaded): ~4 characters a token.
+    return len(text) // 4 + 1

@@ -120,6 +120,10 @@ class Agent:
         self.edits = EditSession(self.gate, self.index, self._ids, undo=self.state.undo)
         self._map: str | None = None
 
+    def forget_map(self) -> None:
+        """Files changed outside a turn (an applied chat block): the next prompt maps the project again."""
+        self._map = None
+
     def undo(self) -> str | None:
         """Revert the newest applied edit; returns its path, or None when nothing is left."""
         entry = self.edits.undo.undo()

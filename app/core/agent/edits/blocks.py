@@ -15,6 +15,7 @@ functions/classes) or SEARCH/REPLACE sections:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
@@ -69,6 +70,19 @@ def find_blocks(text: str) -> list[EditBlock]:
             continue
         i += 1
     return [b for b in blocks if b.path or b.sections or b.error]
+
+
+def fence_path(info: str, above: Sequence[str]) -> str:
+    """The file a fenced block names, by `find_blocks`' rule: in its info string, else just above it.
+
+    `above` are the lines before the fence line (only the last two count).
+    """
+    return _path_from_info(info) or _path_above([*above, ""], len(above))
+
+
+def block_of(path: str, code: str) -> EditBlock:
+    """The edit block a fence holding `code` makes for `path` (complete code or SEARCH/REPLACE)."""
+    return _make_block(path, code.removesuffix("\n").split("\n"))
 
 
 def normalize_path(path: str) -> str:

@@ -62,8 +62,16 @@ class WriteTool:
         return (yield from apply_block(ctx, str(args["path"]), symbol="", whole=True, content=content))
 
 
-def apply_block(ctx: ToolContext, raw_path: str, *, symbol: str, whole: bool, content: Any = None) -> Run:
-    """Find the block for `raw_path` in the reply and run it through plan, review, write."""
+def apply_block(
+    ctx: ToolContext,
+    raw_path: str,
+    *,
+    symbol: str,
+    whole: bool,
+    content: Any = None,
+    block: EditBlock | None = None,
+) -> Run:
+    """Find the block for `raw_path` in the reply (or take `block`) and run it through plan, review, write."""
     path = ctx.root.resolve(raw_path, for_write=True)
     rel = ctx.root.relative(path)
     if path.is_dir():
@@ -76,7 +84,8 @@ def apply_block(ctx: ToolContext, raw_path: str, *, symbol: str, whole: bool, co
         )
         if not allowed:
             raise ToolError(f"{rel}: the user did not allow opening this file (it may hold secrets)")
-    block = _block_for(ctx, raw_path, rel, content)
+    if block is None:
+        block = _block_for(ctx, raw_path, rel, content)
     old = path.read_bytes() if path.exists() else None
     fmt = TextFormat.sniff(old)
     old_text = editable_text(fmt, old) if old is not None else None
