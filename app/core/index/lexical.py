@@ -69,7 +69,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._tables_of: dict[str, tuple[bytes, bytes]] = {}
         # Decoded tables by file, kept while the file's record (its table object) is the same.
-        self._decoded: dict[str, tuple[tuple[bytes, bytes], _Decoded]] = {}
+        self._decoded: dict[str, tuple[tuple[bytes, bytes], _FileTerms]] = {}
         self._tables: _Tables | None = None
         self._factors: tuple[FieldWeights, np.ndarray] | None = None
         # Kept across rebuilds: every raw word seen gets its terms once, every term a number.
@@ -173,130 +173,132 @@ def _idf(n: int, df: int) -> float:
 
 
 class _Vocabulary:
-    """Raw words and terms numbered, and each raw word's terms (as term numbers)."""
+    """Terms numbered, and each raw word's terms (as term numbers)."""
 
     def __init__(self) -> None:
-        self.raw_ids: dict[bytes, int] = {}
+        self.raw_terms: dict[bytes, tuple[int, ...]] = {}
         self.term_ids: dict[str, int] = {}
-        self._raw_terms: list[tuple[int, ...]] = []
-        self._expansion: tuple[np.ndarray, np.ndarray] | None = None
 
-    def number(self, raw_words: list[bytes]) -> list[int]:
-        """The numbers of `raw_words`, new ones split and stemmed here (once per project)."""
-        ids = self.raw_ids
+    def terms_of(self, raw_words: list[bytes]) -> list[tuple[int, ...]]:
+        """The term numbers of each raw word; a new word is split and stemmed here, once per project."""
+        known = self.raw_terms
+        terms = self.term_ids
         out = []
         for raw in raw_words:
-            found = ids.get(raw)
+            found = known.get(raw)
             if found is None:
-                found = ids[raw] = len(self._raw_terms)
-                terms = self.term_ids
-                self._raw_terms.append(tuple(terms.setdefault(t, len(terms)) for t in raw_word_terms(raw)))
-                self._expansion = None
+                found = known[raw] = tuple(terms.setdefault(t, len(terms)) for t in raw_word_terms(raw))
             out.append(found)
         return out
 
-    def expansion(self) -> tuple[np.ndarray, np.ndarray]:
-        """(start, terms): raw word r has the terms terms[start[r]:start[r + 1]]."""
-        import numpy as np
 
-        if self._expansion is None:
-            lengths = np.fromiter(map(len, self._raw_terms), dtype=np.int64, count=len(self._raw_terms))
-            start = np.concatenate([[0], np.cumsum(lengths)])
-            flat = np.fromiter(
-                (t for terms in self._raw_terms for t in terms), dtype=np.int32, count=int(start[-1])
-            )
-            self._expansion = (start, flat)
-        return self._expansion
+@dataclass(frozen=True)
+class _FileTerms:
+    """One file's postings, summed per term: what the project tables are concatenated from."""
 
-
-# One file's entries: (slot, raw word number, count) arrays and how many passages it has.
-_Decoded = tuple["np.ndarray", "np.ndarray", "np.ndarray", int]
+    terms: np.ndarray  # distinct terms (ascending)
+    tf: np.ndarray  # (terms, fields)
+    lengths: np.ndarray  # (fields,)
+    passage_terms: np.ndarray  # (term, passage) entries, by term then passage
+    passages: np.ndarray
+    passage_tf: np.ndarray
+    passage_len: np.ndarray  # per passage of the file
 
 
-def _decode(table: tuple[bytes, bytes], vocab: _Vocabulary) -> _Decoded:
-    """A file's packed term table as arrays, its words numbered in the project's vocabulary."""
+def _decode(table: tuple[bytes, bytes], vocab: _Vocabulary) -> _FileTerms:
+    """A file's packed term table summed per term and field, and per term and passage.
+
+    Done file by file (and kept while the file is unchanged), so building the project's
+    tables only concatenates and sorts: the peak memory stays small, and a saved file
+    costs one file's work plus the sort.
+    """
     import numpy as np
 
     words, columns = table
-    numbers = np.array(vocab.number(words.split(b"\n") if words else []), dtype=np.int32)
+    # The terms of each of the file's distinct words, as local arrays (start, flat).
+    expansions = vocab.terms_of(words.split(b"\n") if words else [])
+    lengths = np.fromiter(map(len, expansions), dtype=np.int64, count=len(expansions))
+    local_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    local_flat = np.fromiter(
+        (t for terms in expansions for t in terms), dtype=np.int64, count=int(local_start[-1])
+    )
     packed = np.frombuffer(columns, dtype=np.uint32)
     groups = int(packed[0]) if len(packed) else 0
     slot_ids, sizes = packed[1 : 1 + groups], packed[1 + groups : 1 + 2 * groups]
     n = (len(packed) - 1 - 2 * groups) // 2
-    word_of = packed[1 + 2 * groups : 1 + 2 * groups + n]
-    raws = numbers[word_of] if len(numbers) else np.zeros(0, dtype=np.int32)
-    passages = int(slot_ids.max()) - _BODY + 1 if groups and int(slot_ids.max()) >= _BODY else 0
-    return np.repeat(slot_ids, sizes), raws, packed[1 + 2 * groups + n :], passages
+    word = packed[1 + 2 * groups : 1 + 2 * groups + n].astype(np.int64)
+    # Each (slot, word) entry becomes one entry per term of the word.
+    fan = local_start[word + 1] - local_start[word]
+    entry = np.repeat(np.arange(n), fan)
+    nth = np.arange(int(fan.sum())) - np.repeat(np.cumsum(fan) - fan, fan)
+    term = local_flat[local_start[word][entry] + nth]
+    slot = np.repeat(slot_ids, sizes).astype(np.int64)[entry]
+    count = packed[1 + 2 * groups + n :].astype(np.float64)[entry]
+    n_fields = len(FILE_FIELDS)
+    field = np.minimum(slot, _BODY)
+    keys, at = np.unique(term * n_fields + field, return_inverse=True)
+    terms, row = np.unique(keys // n_fields, return_inverse=True)
+    tf = np.zeros((len(terms), n_fields), dtype=np.float32)
+    tf[row.reshape(-1), keys % n_fields] = np.bincount(at.reshape(-1), weights=count, minlength=len(keys))
+    body = slot >= _BODY
+    n_passages = int(slot[body].max()) - _BODY + 1 if body.any() else 0
+    passage = slot[body] - _BODY
+    pkeys, pat = np.unique(term[body] * max(n_passages, 1) + passage, return_inverse=True)
+    return _FileTerms(
+        terms=terms.astype(np.int32),
+        tf=tf,
+        lengths=np.bincount(field, weights=count, minlength=n_fields),
+        passage_terms=(pkeys // max(n_passages, 1)).astype(np.int32),
+        passages=(pkeys % max(n_passages, 1)).astype(np.int32),
+        passage_tf=np.bincount(pat.reshape(-1), weights=count[body], minlength=len(pkeys)).astype(np.float32),
+        passage_len=np.bincount(passage, weights=count[body], minlength=n_passages).astype(np.float32),
+    )
 
 
-def _build(decoded: Mapping[str, _Decoded], vocab: _Vocabulary) -> _Tables:
-    """Flat postings from every file's decoded term table."""
+def _build(decoded: Mapping[str, _FileTerms], vocab: _Vocabulary) -> _Tables:
+    """The project's postings: every file's, concatenated and sorted by term."""
     import numpy as np
 
     paths = sorted(decoded)
-    slots, raws, counts, files = [], [], [], []
-    per_file = np.zeros(len(paths), dtype=np.int64)
-    for file_id, path in enumerate(paths):
-        slot_of, raw_of, count_of, passages = decoded[path]
-        slots.append(slot_of)
-        raws.append(raw_of)
-        counts.append(count_of)
-        files.append(np.full(len(raw_of), file_id, dtype=np.int32))
-        per_file[file_id] = passages
-    start, flat = vocab.expansion()
-    n_terms = len(vocab.term_ids)
-    # 32-bit ids and counts, temporaries dropped early: the peak while building is what a
-    # big project's RSS keeps afterwards.
-    raw = np.concatenate(raws).astype(np.int32) if raws else np.zeros(0, dtype=np.int32)
-    # Each (slot, raw word) entry becomes one entry per term of the word.
-    first_term = start[:-1].astype(np.int32)[raw]
-    fan = (start[1:] - start[:-1]).astype(np.int32)[raw]
-    del raw
-    entry = np.repeat(np.arange(len(fan), dtype=np.int32), fan)
-    offsets = np.cumsum(fan, dtype=np.int64) - fan
-    nth = np.arange(int(fan.sum()), dtype=np.int64) - np.repeat(offsets, fan)
-    term = flat[first_term[entry] + nth]
-    del first_term, fan, offsets, nth
-    slot = np.concatenate(slots).astype(np.int32)[entry] if slots else np.zeros(0, dtype=np.int32)
-    count = np.concatenate(counts).astype(np.float32)[entry] if counts else np.zeros(0, dtype=np.float32)
-    file = np.concatenate(files)[entry] if files else np.zeros(0, dtype=np.int32)
-    del entry, slots, counts, files
-    n_files, n_fields = len(paths), len(FILE_FIELDS)
-    # Files: passages' counts sum into the body field.
-    field = np.minimum(slot, _BODY)
-    keys, at = np.unique(term.astype(np.int64) * max(n_files, 1) + file, return_inverse=True)
-    # bincount, not np.add.at: several times faster on millions of entries.
-    file_tf = (
-        np.bincount(at.reshape(-1) * n_fields + field, weights=count, minlength=len(keys) * n_fields)
-        .astype(np.float32)
-        .reshape(-1, n_fields)
-    )
-    file_len = np.bincount(
-        file.astype(np.int64) * n_fields + field, weights=count, minlength=n_files * n_fields
-    ).reshape(-1, n_fields)
-    file_ptr = np.searchsorted(keys // max(n_files, 1), np.arange(n_terms + 1))
-    # Passages: numbered file by file.
-    body = slot >= _BODY
-    del at
-    first = np.concatenate([[0], np.cumsum(per_file)[:-1]]).astype(np.int64) if n_files else per_file
-    n_chunks = int(per_file.sum())
-    chunk = first[file[body]] + slot[body] - _BODY
-    chunk_keys, chunk_at = np.unique(
-        term[body].astype(np.int64) * max(n_chunks, 1) + chunk, return_inverse=True
-    )
-    chunk_tf = np.bincount(chunk_at.reshape(-1), weights=count[body], minlength=len(chunk_keys)).astype(
-        np.float32
-    )
+    files = [decoded[p] for p in paths]
+    n_terms, n_files = len(vocab.term_ids), len(paths)
+    n_fields = len(FILE_FIELDS)
+    if not files:
+        empty = np.zeros(0, dtype=np.int32)
+        ptr = np.zeros(n_terms + 1, dtype=np.int64)
+        return _Tables(
+            paths=paths,
+            file_ptr=ptr,
+            file_doc=empty,
+            file_tf=np.zeros((0, n_fields), dtype=np.float32),
+            file_len=np.zeros((0, n_fields)),
+            chunk_ptr=ptr,
+            chunk_doc=empty,
+            chunk_tf=np.zeros(0, dtype=np.float32),
+            chunk_len=np.zeros(0, dtype=np.float32),
+            chunk_file=empty,
+            file_df=np.zeros(n_terms, dtype=np.int64),
+        )
+    term = np.concatenate([f.terms for f in files])
+    doc = np.repeat(np.arange(n_files, dtype=np.int32), [len(f.terms) for f in files])
+    # Stable: within a term the files stay in path order.
+    order = np.argsort(term, kind="stable")
+    file_ptr = np.searchsorted(term[order], np.arange(n_terms + 1))
+    per_file = np.array([len(f.passage_len) for f in files], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(per_file)[:-1]])
+    chunk_term = np.concatenate([f.passage_terms for f in files])
+    chunk = np.concatenate([f.passages.astype(np.int64) + first[i] for i, f in enumerate(files)])
+    chunk_order = np.argsort(chunk_term, kind="stable")
     return _Tables(
         paths=paths,
         file_ptr=file_ptr,
-        file_doc=(keys % max(n_files, 1)).astype(np.int32),
-        file_tf=file_tf,
-        file_len=file_len,
-        chunk_ptr=np.searchsorted(chunk_keys // max(n_chunks, 1), np.arange(n_terms + 1)),
-        chunk_doc=(chunk_keys % max(n_chunks, 1)).astype(np.int32),
-        chunk_tf=chunk_tf,
-        chunk_len=np.bincount(chunk, weights=count[body], minlength=n_chunks),
+        file_doc=doc[order],
+        file_tf=np.concatenate([f.tf for f in files])[order],
+        file_len=np.stack([f.lengths for f in files]),
+        chunk_ptr=np.searchsorted(chunk_term[chunk_order], np.arange(n_terms + 1)),
+        chunk_doc=chunk[chunk_order].astype(np.int32),
+        chunk_tf=np.concatenate([f.passage_tf for f in files])[chunk_order],
+        chunk_len=np.concatenate([f.passage_len for f in files]),
         chunk_file=np.repeat(np.arange(n_files, dtype=np.int32), per_file),
         file_df=np.diff(file_ptr),
     )
