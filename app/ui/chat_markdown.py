@@ -1,7 +1,7 @@
-"""Prepare model Markdown for the transcript: copy links under code blocks, path:line links.
+"""Prepare model Markdown for the transcript: copy and apply links under code blocks, path:line links.
 
 Qt-free text work. Links use private schemes the transcript handles itself (`copy:`,
-`open:`); nothing here can name a remote resource that would be fetched.
+`apply:`, `open:`); nothing here can name a remote resource that would be fetched.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
+
+from app.core.agent.edits.blocks import fence_path
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 
@@ -32,6 +34,7 @@ class CodeBlock:
 
     language: str
     code: str
+    path: str = ""  # the file the block names, by the agent's rule ("" when none)
 
 
 def code_blocks(text: str) -> list[CodeBlock]:
@@ -40,22 +43,25 @@ def code_blocks(text: str) -> list[CodeBlock]:
     fence = ""
     language = ""
     lines: list[str] = []
-    for line in text.split("\n"):
+    path = ""
+    source = text.split("\n")
+    for n, line in enumerate(source):
         m = _FENCE.match(line)
         if not fence and m:
             fence, language, lines = m.group(2), m.group(3).strip(), []
+            path = fence_path(m.group(3), source[max(0, n - 2) : n])
         elif fence and _closes(fence, m):
-            blocks.append(CodeBlock(language=language, code="\n".join(lines)))
+            blocks.append(CodeBlock(language=language, code="\n".join(lines), path=path))
             fence = ""
         elif fence:
             lines.append(line)
     if fence:
-        blocks.append(CodeBlock(language=language, code="\n".join(lines)))
+        blocks.append(CodeBlock(language=language, code="\n".join(lines), path=path))
     return blocks
 
 
 def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
-    """Markdown with a copy link after each code block and path:line references as links.
+    """Markdown with copy and apply links after each code block and path:line references as links.
 
     `first_index` numbers the copy links of a piece that starts after that many code blocks.
     """
@@ -70,7 +76,7 @@ def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
         elif fence and _closes(fence, m):
             out.append(line)
             out.append("")
-            out.append(f"[Copy code](copy:{turn_id}:{index})")
+            out.append(f"[Copy code](copy:{turn_id}:{index}) · [Apply](apply:{turn_id}:{index})")
             out.append("")
             fence = ""
             index += 1

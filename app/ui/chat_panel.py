@@ -51,6 +51,7 @@ class ChatPanel(QWidget):
     ask_requested = Signal(object)  # AskRequest
     stop_requested = Signal()
     open_location_requested = Signal(str, int)
+    apply_requested = Signal(object)  # the CodeBlock whose Apply link was clicked
     mode_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -350,11 +351,15 @@ class ChatPanel(QWidget):
             parsed = parse_open_link(target)
             if parsed:
                 self.open_location_requested.emit(parsed[0], parsed[1])
-        elif kind == "copy":
+        elif kind in ("copy", "apply"):
             turn_id, _, index = rest.partition(":")
             blocks = code_blocks(self.conversation.get(int(turn_id)).text)
             if index.isdigit() and int(index) < len(blocks):
-                QGuiApplication.clipboard().setText(blocks[int(index)].code)
+                block = blocks[int(index)]
+                if kind == "apply":
+                    self.apply_requested.emit(block)
+                else:
+                    QGuiApplication.clipboard().setText(block.code)
         elif kind == "prompt" and self.input.isEnabled():  # a welcome example: put it in the box
             self.input.setPlainText(rest)
             self.input.moveCursor(QTextCursor.MoveOperation.End)

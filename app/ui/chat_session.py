@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -25,6 +25,9 @@ from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.chat_panel import AskRequest, ChatPanel
 from app.ui.model_worker import ModelWorker
 from app.ui.permission_prompt import PermissionPrompt
+
+if TYPE_CHECKING:
+    from app.core.agent.edits.blocks import EditBlock
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +125,19 @@ class ChatSession(QObject):
         self._worker.run_turn(job)
         return True
 
+    def apply_block(self, block: EditBlock, *, path: str) -> bool:
+        """Propose a chat code block (an `EditBlock`) as an edit of `path`; False while a turn runs.
+
+        The core plans it as it would the agent's block, and its `EditProposed` comes back
+        through `edit_proposed`, so it is reviewed, written and undone like any other edit.
+        """
+        if self._in_turn or self.session.root is None:
+            return False
+        if self._preparing:
+            self._worker.stop()  # the edit goes first: the prefill stops within one batch
+        self._worker.run_turn(self.session.propose_from_block(block, path=path), kind="apply")
+        return True
+
     def _on_model_loaded(self, _loaded: object) -> None:
         # A bound slot, not a lambda: Qt drops it with this object when the window closes.
         self.prepare()
@@ -149,6 +165,9 @@ class ChatSession(QObject):
         if kind == "prepare":
             self._preparing = False
             self.preparing.emit("")
+            return
+        if kind == "apply":
+            self.prepare()  # an applied block may have changed the map
             return
         if kind != "turn" or not self._in_turn:
             return

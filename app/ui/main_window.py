@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.settings import Settings
+from app.ui.block_apply import BlockApplier
 from app.ui.chat_panel import ChatPanel
 from app.ui.chat_session import ChatSession
 from app.ui.chat_styles import dim_colour
@@ -188,6 +189,11 @@ class MainWindow(QMainWindow):
         self.reviews = ReviewTabs(tabs=self.editors, project=lambda: self.project, parent=self)
         # A waiting edit opens in the editor area.
         self.review.review_requested.connect(self.reviews.show_review)
+        self.applier = BlockApplier(
+            session=self.session, project=lambda: self.project, open_file=self.editors.current_path,
+            say=lambda text: self.status.showMessage(text, 6000), parent=self,
+        )  # fmt: skip
+        self.chat.apply_requested.connect(self.applier.apply)
         self.status.privacy_clicked.connect(self.show_ledger)
         self.presenter.shown.connect(lambda text: self.status.showMessage(text, 8000))
         worker.model_loaded.connect(self._on_model_loaded)
