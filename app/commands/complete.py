@@ -24,6 +24,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("line", type=positive_int, help="the cursor's line (1-based)")
     p.add_argument("col", type=positive_int, help="the cursor's column (1-based, in characters)")
     p.add_argument("--model", default=None, help="a FIM model: a .gguf path or an installed id")
+    p.add_argument("--endpoint", default=None, help="complete through this configured endpoint instead")
     p.add_argument(
         "--project", default=None, help="the project folder, for context from other files (default: none)"
     )
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.output import emit_json, say, warn
     from app.core import services
     from app.core.cancel import CancelToken
-    from app.core.completion import CompletionEngine, RepoContext
+    from app.core.completion import RepoContext
     from app.core.errors import EnclaveError
     from app.core.paths import user_dirs
     from app.core.settings import Settings
@@ -55,27 +56,31 @@ def run(args: argparse.Namespace) -> int:
     offset = sum(len(line) + 1 for line in lines[: args.line - 1]) + column
     settings = Settings.load(user_dirs().settings_file)
     cancel = CancelToken()
+    root = Path(args.project).resolve() if args.project else None
+    context, relpath = RepoContext(), path.name
+    if root is not None:
+        index = services.open_index(root)
+        context = RepoContext(find_symbol=index.find_symbol, read=lambda rel: _read(root / rel))
+        try:
+            relpath = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            relpath = path.name
     with ctrl_c_cancels(cancel):
-        model_path = services.completion_model_path(args.model, settings=settings)
-        model = services.load_model_file(
-            model_path, settings=settings, n_ctx=4096, cancel=cancel, progress=warn
+        engine = services.open_completion(
+            settings=settings,
+            spec=args.model,
+            endpoint=args.endpoint,
+            project=root,
+            repo_name=root.name if root else "",
+            context=context,
+            cancel=cancel,
+            progress=warn,
         )
     try:
-        context, relpath, repo = RepoContext(), path.name, ""
-        if args.project:
-            root = Path(args.project).resolve()
-            index = services.open_index(root)
-            context = RepoContext(find_symbol=index.find_symbol, read=lambda rel: _read(root / rel))
-            try:
-                relpath = path.resolve().relative_to(root).as_posix()
-            except ValueError:
-                relpath = path.name
-            repo = root.name
-        engine = CompletionEngine(model, repo_name=repo, context=context)
         with ctrl_c_cancels(cancel):
             done = engine.complete(path=relpath, text=text, offset=offset, cancel=cancel)
     finally:
-        model.close()
+        engine.model.close()
     if args.json:
         emit_json(done.as_dict())
     else:

@@ -8,6 +8,7 @@ model, open an index, and start a session, so the two cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,59 @@ def completion_model_path(spec: str | None, *, settings: Settings) -> Path:
             "(or 1.5b), or pass --model FILE"
         )
     return best.path
+
+
+def open_completion(
+    *,
+    settings: Settings,
+    spec: str | None = None,
+    endpoint: str | None = None,
+    project: Path | None = None,
+    repo_name: str = "",
+    context: Any = None,
+    cancel: CancelToken,
+    progress: Progress | None = None,
+) -> Any:
+    """The completion engine for the completion role: a local FIM model, or an endpoint.
+
+    `endpoint` names one outright; else `spec` (a local path or id); else the role's setting
+    (`completion_model`: `endpoint:NAME`, a path or id, or "" for the best installed). The
+    caller closes `engine.model` when done.
+
+    Raises:
+        NoModelError: no completion model is installed.
+        EnclaveError: the model cannot fill in the middle, or the endpoint is refused (policy,
+            local-only project) or unknown.
+        RemoteError: the endpoint cannot be reached.
+        Cancelled: `cancel` was set while the model loaded.
+
+    """
+    from app.core.completion import CompletionEngine
+    from app.core.completion.remote_engine import RemoteCompletionEngine
+
+    name = endpoint or (None if spec else role_endpoint("completion", settings=settings, project=project))
+    if name:
+        remote = open_endpoint(name, settings=settings, project=project, cancel=cancel)
+        try:
+            return RemoteCompletionEngine(remote, repo_name=repo_name, context=context)
+        except BaseException:
+            remote.close()
+            raise
+    if not spec and settings.completion_model.startswith("endpoint:"):
+        spec = None  # the endpoint is refused here (policy or local-only): the best local one
+        settings = replace(settings, completion_model="")
+    model = load_model_file(
+        completion_model_path(spec, settings=settings),
+        settings=settings,
+        n_ctx=8192,
+        cancel=cancel,
+        progress=progress,
+    )
+    try:
+        return CompletionEngine(model, repo_name=repo_name, context=context)
+    except BaseException:
+        model.close()
+        raise
 
 
 def load_model_file(

@@ -1,7 +1,8 @@
 """The configured endpoints in the settings, and which role uses which.
 
 Settings keep each endpoint's name, URL, model id and flags (never its key). A role
-(`agent`, `chat`) names `endpoint:NAME` to use one; anything else means the local model.
+(`agent`, `chat`, `completion`) names `endpoint:NAME` to use one; anything else means the
+local model.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from app.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("agent", "chat")
+ROLES = ("agent", "chat", "completion")
 PREFIX = "endpoint:"
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,6 +206,56 @@ class RemoteModel:
         return self._stream(payload, messages=messages, cancel=cancel)
 
     # -- internals ---------------------------------------------------------------------
+
+    def complete_text(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        stop: Sequence[str] = (),
+        files: Sequence[str] = (),
+        cancel: CancelToken,
+    ) -> Generator[str, None, None]:
+        """Stream a plain text completion of `prompt` (`/v1/completions`, greedy), piece by piece.
+
+        For inline completion in a fill-in-the-middle format. The request is ledgered with
+        `files`, the project files whose text `prompt` carries (never the text itself).
+
+        Raises:
+            RemoteError: the request failed (one line saying why).
+            Cancelled: `cancel` was set (the stream is closed within a fraction of a second).
+
+        """
+        check_remote_allowed(None)
+        payload: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "prompt": prompt,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+        }
+        if stop:
+            payload["stop"] = list(stop)[:4]  # the OpenAI API's limit
+        traffic = Traffic()
+        pieces = 0
+        self.requests += 1
+        try:
+            for chunk in self._client.post_stream("completions", payload, cancel=cancel, traffic=traffic):
+                choices = chunk.get("choices") or [{}]
+                text = choices[0].get("text") or ""
+                if text:
+                    pieces += 1
+                    yield text
+        finally:
+            guard.record(
+                self.endpoint.label,
+                operation=REQUEST,
+                bytes_up=traffic.up,
+                bytes_down=traffic.down,
+                tokens_up=math.ceil(len(prompt) / CHARS_PER_TOKEN),
+                tokens_down=pieces,
+                files=tuple(dict.fromkeys(files)),
+            )
 
     def _payload(
         self,
