@@ -12,7 +12,8 @@ from app.core.errors import EnclaveError
 from app.core.text_file import TextFormat, decode_text, looks_binary
 from app.ui.code_editor import CodeEditor
 from app.ui.find_bar import FindBar
-from app.ui.highlighter import CodeHighlighter, language_for
+from app.ui.syntax_highlighter import SyntaxHighlighter
+from app.ui.syntax_queries import highlight_language
 from app.ui.theme import is_dark
 
 MAX_OPEN_BYTES = 5 * 1024 * 1024
@@ -76,8 +77,8 @@ class EditorPage(QWidget):
         layout.addWidget(self._banner)
         layout.addWidget(self.find_bar)
         layout.addWidget(self.editor)
-        self._highlighter = CodeHighlighter(
-            self.editor.document(), language=language_for(path.name), dark=is_dark(self.palette())
+        self.highlighter = SyntaxHighlighter(
+            self.editor, language=highlight_language(path.name), dark=is_dark(self.palette())
         )
         self._format = TextFormat()
         self._saved_text = ""

@@ -1,0 +1,334 @@
+"""Editor colours from a tree-sitter parse, kept in step with every edit.
+
+Each edit is applied to the tree (`Tree.edit`) and the file re-parsed incrementally, which
+takes milliseconds for ordinary files. A parse runs in short slices (tree-sitter resumes a
+timed-out parse where it stopped), so a big paste never holds the event loop for long.
+Only the lines on screen, plus a margin, are queried: Qt asks for every block when text is
+set, and the rest is coloured when it scrolls into view. What a query found is cached per
+line until the next parse; `Tree.changed_ranges` says which other lines an edit recoloured
+(typing `\"\"\"` turns the rest of a file into a string).
+
+Bounds on hostile input: files over `MAX_BYTES` stay plain; a parse over its time budget
+(the index's, `app.core.index.budget`) or a query that runs into its timeout turns
+colouring off for that document rather than stalling the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import tree_sitter
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QSyntaxHighlighter
+from PySide6.QtWidgets import QPlainTextEdit
+
+from app.core.index.budget import budget_seconds  # also silences the parser-timeout warning
+from app.ui.syntax_queries import HighlightGrammar, load_highlight
+from app.ui.syntax_theme import PLAIN, category_of, syntax_formats
+
+logger = logging.getLogger(__name__)
+
+# Above this the editor shows the file plain: an incremental re-parse of 512 KB of source
+# takes ~15 ms, which keeps a keystroke well inside the 50 ms stall budget.
+MAX_BYTES = 512 * 1024
+# Lines queried at once, and lines beyond the screen's edges coloured ahead of a scroll.
+CHUNK_ROWS = 64
+MARGIN_ROWS = 100
+_SLICE_S = 0.02  # one parse slice on the event loop
+_QUERY_TIMEOUT_S = 0.05  # one chunk's query; ordinary code needs 1-3 ms
+_END = 1 << 30  # "to the end of the line"
+
+Segment = tuple[int, int, str]  # start and end byte column, category
+
+
+class SyntaxHighlighter(QSyntaxHighlighter):
+    """Colours `editor`'s document as `language` (a name from `highlight_language`)."""
+
+    def __init__(self, editor: QPlainTextEdit, *, language: str | None, dark: bool) -> None:
+        super().__init__(editor)
+        self._editor = editor
+        self._grammar = load_highlight(language) if language else None
+        self._inline = load_highlight("markdown_inline") if language == "markdown" else None
+        self._formats = syntax_formats(dark=dark)
+        self._parser = (
+            tree_sitter.Parser(self._grammar.language, timeout_micros=int(_SLICE_S * 1_000_000))
+            if self._grammar
+            else None
+        )
+        self._text = ""
+        self._source = b""
+        self._tree: tree_sitter.Tree | None = None
+        self._inline_tree: tree_sitter.Tree | None = None
+        self._parsing = False
+        self._deadline = 0.0
+        self._off_reason = ""  # why colouring is off for this document ("" while on)
+        self._rows: dict[int, list[Segment]] = {}
+        self._done = bytearray(1)  # per line: coloured from the current tree
+        self._parse_timer = QTimer(self, singleShot=True, interval=0)
+        self._parse_timer.timeout.connect(self._parse_slice)
+        self._visible_timer = QTimer(self, singleShot=True, interval=0)
+        self._visible_timer.timeout.connect(self._highlight_visible)
+        document = editor.document()
+        # Connected before `setDocument`, so the tree is current when Qt re-colours the edit.
+        document.contentsChange.connect(self._on_contents_change)
+        editor.updateRequest.connect(self._visible_timer.start)
+        self.setDocument(document)
+        if document.characterCount() > 1:
+            self._on_contents_change(0, 0, document.characterCount())
+
+    @property
+    def off_reason(self) -> str:
+        """Why this document is shown plain (`too_large`, `parse_time_budget`, …); '' if coloured."""
+        return self._off_reason if self._grammar is not None else "no_grammar"
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
+        """Colour one line from the cached query results, querying its chunk if needed."""
+        if self._tree is None or self._parsing or self._off_reason:
+            return
+        row = self.currentBlock().blockNumber()
+        first, last = self._window()
+        if not first <= row < last or row >= len(self._done):
+            return  # coloured when it scrolls into view
+        segments = self._rows.get(row)
+        if segments is None:
+            self._query_chunk(row)
+            if self._off_reason:
+                return
+            segments = self._rows.get(row, [])
+        column = _column_map(text)
+        for start, end, category in segments:
+            s, e = column(start), column(end)
+            if e > s:
+                self.setFormat(s, e - s, self._formats[category])
+        self._done[row] = 1
+
+    # -- keeping the tree in step ---------------------------------------------------------
+
+    def _on_contents_change(self, position: int, _removed: int, added: int) -> None:
+        if self._grammar is None or self._off_reason not in {"", "too_large"}:
+            return  # a file that ran over a time budget stays plain while it is open
+        document = self.document()
+        if document.characterCount() > MAX_BYTES:  # at least as many bytes as characters
+            self._switch_off("too_large")
+            return
+        new = document.toRawText().replace("\u2029", "\n")
+        source = new.encode("utf-8", errors="surrogatepass")
+        if len(source) > MAX_BYTES:
+            self._switch_off("too_large")
+            return
+        if self._off_reason == "too_large":  # back under the limit: start afresh
+            self._off_reason, self._text, self._source, self._tree = "", "", b"", None
+            self._done = bytearray(1)
+        old = self._text
+        if new == old and self._tree is not None:
+            return
+        start = _common_prefix(old, new, position)
+        suffix = _common_suffix(old, new, start, len(new) - start - added)
+        self._apply_edit(old, new, source, start, suffix)
+        self._start_parse()
+
+    def _apply_edit(self, old: str, new: str, source: bytes, start: int, suffix: int) -> None:
+        start_byte = _utf8_len(new[:start])
+        old_end, new_end = len(old) - suffix, len(new) - suffix
+        old_end_byte = start_byte + _utf8_len(old[start:old_end])
+        new_end_byte = start_byte + _utf8_len(new[start:new_end])
+        start_point, old_point, new_point = _point(new, start), _point(old, old_end), _point(new, new_end)
+        if self._tree is not None:
+            self._tree.edit(start_byte, old_end_byte, new_end_byte, start_point, old_point, new_point)
+        # Lines inside the edit are coloured anew; lines after it move with it.
+        self._done[start_point[0] : old_point[0] + 1] = bytes(new_point[0] - start_point[0] + 1)
+        self._text, self._source = new, source
+
+    def _start_parse(self) -> None:
+        assert self._parser is not None
+        if self._parsing:
+            self._parser.reset()  # a resumed parse must see the text it started on
+        self._parsing = True
+        self._deadline = time.monotonic() + budget_seconds(len(self._source))
+        self._parse_slice()
+
+    def _parse_slice(self) -> None:
+        assert self._parser is not None
+        if not self._parsing:
+            return
+        try:
+            tree = (
+                self._parser.parse(self._source, self._tree)
+                if self._tree
+                else self._parser.parse(self._source)
+            )
+        except ValueError:  # the slice ran out; the next call resumes
+            if time.monotonic() > self._deadline:
+                self._switch_off("parse_time_budget")
+            else:
+                self._parse_timer.start()
+            return
+        self._parsing = False
+        if self._tree is None:
+            self._done = bytearray(self._text.count("\n") + 1)
+        else:
+            for changed in self._tree.changed_ranges(tree):
+                self._done[changed.start_point[0] : changed.end_point[0] + 1] = bytes(
+                    changed.end_point[0] - changed.start_point[0] + 1
+                )
+        self._tree = tree
+        self._rows.clear()
+        if self._inline is not None:
+            self._inline_tree = _parse_inline(self._inline, tree, self._source)
+        self._visible_timer.start()
+
+    def _switch_off(self, reason: str) -> None:
+        if self._off_reason != reason:
+            logger.info("editor colouring off for this file: %s (%d bytes)", reason, len(self._source))
+        had_colours = self._tree is not None
+        self._off_reason = reason
+        self._parsing = False
+        self._tree = self._inline_tree = None
+        self._rows.clear()
+        if had_colours:
+            QTimer.singleShot(0, self, self.rehighlight)  # clear what the old tree coloured
+
+    # -- querying ---------------------------------------------------------------------------
+
+    def _window(self) -> tuple[int, int]:
+        first = self._editor.firstVisibleBlock().blockNumber()
+        lines = self._editor.viewport().height() // max(1, self._editor.fontMetrics().lineSpacing()) + 1
+        return max(0, first - MARGIN_ROWS), first + lines + MARGIN_ROWS
+
+    def _highlight_visible(self) -> None:
+        if self._tree is None or self._parsing or self._off_reason:
+            return
+        first, last = self._window()
+        document = self.document()
+        for row in range(first, min(last, len(self._done), document.blockCount())):
+            if not self._done[row]:
+                self.rehighlightBlock(document.findBlockByNumber(row))
+                if self._off_reason:
+                    return
+
+    def _query_chunk(self, row: int) -> None:
+        """Query lines `row` to `row + CHUNK_ROWS` and cache each line's segments."""
+        end_row = row + CHUNK_ROWS
+        best: dict[tuple[int, int], tuple[tuple[bool, bool, int], str, tuple[int, int], tuple[int, int]]] = {}
+        for grammar, tree in ((self._grammar, self._tree), (self._inline, self._inline_tree)):
+            if grammar is None or tree is None:
+                continue
+            cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000))
+            cursor.set_point_range((row, 0), (end_row, 0))
+            began = time.monotonic()
+            matches = cursor.matches(tree.root_node)
+            if time.monotonic() - began >= _QUERY_TIMEOUT_S:  # a timed-out cursor returns what it had
+                self._switch_off("query_time_budget")
+                return
+            _collect(grammar, matches, best)
+        rows: dict[int, list[Segment]] = {r: [] for r in range(row, end_row)}
+        # Outer nodes first, so a string's escape or an f-string's `{name}` paints over it.
+        for (start_byte, end_byte), (_, category, start, end) in sorted(
+            best.items(), key=lambda i: i[0][0] - i[0][1]
+        ):
+            del start_byte, end_byte
+            for r in range(max(start[0], row), min(end[0], end_row - 1) + 1):
+                begin = start[1] if r == start[0] else 0
+                stop = end[1] if r == end[0] else _END
+                if stop > begin:
+                    rows[r].append((begin, stop, category))
+        self._rows.update(rows)
+
+
+def _collect(
+    grammar: HighlightGrammar,
+    matches: list[tuple[int, dict[str, list[tree_sitter.Node]]]],
+    best: dict[tuple[int, int], tuple[tuple[bool, bool, int], str, tuple[int, int], tuple[int, int]]],
+) -> None:
+    """Keep, per node range, the capture that ranks highest (a colour beats `@variable`)."""
+    for pattern, captures in matches:
+        own, order = grammar.rank(pattern)
+        for name, nodes in captures.items():
+            category = category_of(name)
+            if category is None:
+                continue
+            rank = (category != PLAIN, own, order)
+            for node in nodes:
+                key = (node.start_byte, node.end_byte)
+                held = best.get(key)
+                if held is None or rank > held[0]:
+                    best[key] = (rank, category, node.start_point, node.end_point)
+
+
+def _parse_inline(
+    inline: HighlightGrammar, block_tree: tree_sitter.Tree, source: bytes
+) -> tree_sitter.Tree | None:
+    """Markdown's inline grammar over the block grammar's `inline` nodes (code spans, emphasis, links)."""
+    collect = tree_sitter.Query(block_tree.language, "(inline) @inline")
+    nodes = tree_sitter.QueryCursor(collect, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000)).captures(
+        block_tree.root_node
+    )
+    ranges = [node.range for node in nodes.get("inline", [])]
+    if not ranges:
+        return None  # no included ranges would mean "the whole file"
+    parser = tree_sitter.Parser(inline.language, included_ranges=ranges, timeout_micros=int(0.2 * 1_000_000))
+    try:
+        return parser.parse(source)
+    except ValueError:
+        return None  # inline colours are a nicety; headings and fences stay coloured
+
+
+def _column_map(text: str) -> Callable[[int], int]:
+    """Byte column -> UTF-16 index in `text` (Qt's unit), identity for ASCII lines."""
+    if text.isascii():
+        return lambda b: min(b, len(text))
+    starts = []
+    position = 0
+    for ch in text:
+        starts.extend([position] * len(ch.encode("utf-8", errors="surrogatepass")))
+        position += 2 if ord(ch) > 0xFFFF else 1
+
+    def column(b: int) -> int:
+        return starts[b] if b < len(starts) else position
+
+    return column
+
+
+def _point(text: str, index: int) -> tuple[int, int]:
+    """(row, byte column) of character `index`, as tree-sitter counts them."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index), _utf8_len(text[line_start:index])
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", errors="surrogatepass"))
+
+
+def _common_prefix(old: str, new: str, guess: int) -> int:
+    """A length both texts start with: Qt's edit position, checked, else found by halving."""
+    low, high = 0, min(guess, len(old), len(new))
+    if old[:high] == new[:high]:
+        return high
+    while low < high:  # old[:low] == new[:low] holds throughout
+        mid = (low + high + 1) // 2
+        if old[:mid] == new[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(old: str, new: str, start: int, guess: int) -> int:
+    """A length both texts end with that leaves `start` characters of prefix alone."""
+    limit = min(len(old), len(new)) - start
+    low, high = 0, max(0, min(guess, limit))
+
+    def same(n: int) -> bool:
+        return n == 0 or old[len(old) - n :] == new[len(new) - n :]
+
+    if same(high):
+        return high
+    while low < high:
+        mid = (low + high + 1) // 2
+        if same(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
