@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget
 
+from app.ui.chat_styles import dim_colour
 from app.ui.diff_pane import DiffPane, PaneLine
 from app.ui.hunk_review import HunkReview
+from app.ui.theme import is_dark
 from app.ui.word_diff import Layout, Row
 
 SIDE_BY_SIDE_MIN_WIDTH = 900  # narrower than this, a new view starts inline
@@ -82,10 +84,19 @@ class DiffView(QWidget):
         self._rows = layout.rows
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)  # a long path must not set the editor area's minimum width
+        # A tool bar, not a row of push buttons: in a narrow window the buttons that do not fit
+        # move to its overflow menu instead of widening the editor area.
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setStyleSheet(
+            "QToolButton#reviewButton { border: 1px solid palette(mid); border-radius: 3px; padding: 2px 8px;"
+            " margin: 1px; } QToolButton#reviewButton:checked { background: palette(midlight); }"
+        )
         self.marks = QLabel(self)
         self.marks.setAccessibleName("Hunk decisions")
-        self.prev_button = self._button("↑ Previous", "Previous hunk (Alt+Up)")
-        self.next_button = self._button("↓ Next", "Next hunk (Alt+Down)")
+        self.prev_button = self._button("↑", "Previous hunk (Alt+Up)")
+        self.next_button = self._button("↓", "Next hunk (Alt+Down)")
         self.accept_hunk_button = self._button("Accept hunk", "Accept this hunk (Ctrl+Enter)")
         self.reject_hunk_button = self._button("Reject hunk", "Reject this hunk (Ctrl+Backspace)")
         self.accept_all_button = self._button(
@@ -93,7 +104,7 @@ class DiffView(QWidget):
         )
         self.reject_all_button = self._button("Reject all", "Write nothing (Ctrl+Shift+Backspace)")
         self.inline_button = self._button("Inline", "Show the change inline or side by side (Ctrl+Alt+I)")
-        self.inline_button.setCheckable(True)
+        self.inline_button.defaultAction().setCheckable(True)
         self.old_pane = DiffPane(path=review.path, parent=self)
         self.new_pane = DiffPane(path=review.path, parent=self)
         self.inline_pane = DiffPane(path=review.path, parent=self)
@@ -113,13 +124,13 @@ class DiffView(QWidget):
             a.horizontalScrollBar().valueChanged.connect(b.horizontalScrollBar().setValue)
         self._build_layout()
         self._keys()
-        self.prev_button.clicked.connect(lambda: self.go_to_hunk(self.current - 1))
-        self.next_button.clicked.connect(lambda: self.go_to_hunk(self.current + 1))
-        self.accept_hunk_button.clicked.connect(lambda: self.decide_current(accepted=True))
-        self.reject_hunk_button.clicked.connect(lambda: self.decide_current(accepted=False))
-        self.accept_all_button.clicked.connect(review.accept_rest)
-        self.reject_all_button.clicked.connect(review.reject_all)
-        self.inline_button.toggled.connect(self._on_inline_toggled)
+        self.prev_button.defaultAction().triggered.connect(lambda: self.go_to_hunk(self.current - 1))
+        self.next_button.defaultAction().triggered.connect(lambda: self.go_to_hunk(self.current + 1))
+        self.accept_hunk_button.defaultAction().triggered.connect(lambda: self.decide_current(accepted=True))
+        self.reject_hunk_button.defaultAction().triggered.connect(lambda: self.decide_current(accepted=False))
+        self.accept_all_button.defaultAction().triggered.connect(review.accept_rest)
+        self.reject_all_button.defaultAction().triggered.connect(review.reject_all)
+        self.inline_button.defaultAction().toggled.connect(self._on_inline_toggled)
         review.changed.connect(self._on_review_changed)
         self._on_review_changed()
         self.go_to_hunk(0)
@@ -127,11 +138,11 @@ class DiffView(QWidget):
     @property
     def inline(self) -> bool:
         """Whether the change is shown inline (one pane) rather than side by side."""
-        return self.inline_button.isChecked()
+        return self.inline_button.defaultAction().isChecked()
 
     def set_inline(self, *, inline: bool) -> None:
         """Show the change inline or side by side."""
-        self.inline_button.setChecked(inline)
+        self.inline_button.defaultAction().setChecked(inline)
 
     def panes(self) -> list[DiffPane]:
         """The panes on screen."""
@@ -168,9 +179,9 @@ class DiffView(QWidget):
         self.marks.setToolTip("✓ accepted, ✗ rejected, · undecided")
         for button in (self.accept_hunk_button, self.reject_hunk_button, self.accept_all_button,
                        self.reject_all_button):  # fmt: skip
-            button.setEnabled(review.open)
-        self.prev_button.setEnabled(self.current > 0)
-        self.next_button.setEnabled(self.current < review.count - 1)
+            button.defaultAction().setEnabled(review.open)
+        self.prev_button.defaultAction().setEnabled(self.current > 0)
+        self.next_button.defaultAction().setEnabled(self.current < review.count - 1)
         if not review.open:
             self.close_requested.emit()
 
@@ -179,11 +190,16 @@ class DiffView(QWidget):
         self.inline_pane.setVisible(inline)
         self.go_to_hunk(self.current)
 
-    def _button(self, text: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setToolTip(tip)
+    def _button(self, text: str, tip: str) -> QToolButton:
+        if text in ("Accept hunk", "Accept all", "Inline"):
+            self.toolbar.addSeparator()
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        self.toolbar.addAction(action)
+        button = self.toolbar.widgetForAction(action)
+        assert isinstance(button, QToolButton)
         button.setAccessibleName(tip.split(" (")[0])
-        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setObjectName("reviewButton")
         return button
 
     def _build_layout(self) -> None:
@@ -191,26 +207,15 @@ class DiffView(QWidget):
         bar.setContentsMargins(6, 4, 6, 0)
         bar.addWidget(self.title, 1)
         bar.addWidget(self.marks)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(6, 0, 6, 2)
-        for button in (self.prev_button, self.next_button):
-            buttons.addWidget(button)
-        buttons.addSpacing(8)
-        for button in (self.accept_hunk_button, self.reject_hunk_button):
-            buttons.addWidget(button)
-        buttons.addSpacing(8)
-        for button in (self.accept_all_button, self.reject_all_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.inline_button)
-        hint = QLabel("Alt+↑/↓ hunks · Ctrl+Enter accept · Ctrl+Backspace reject", self)
-        hint.setEnabled(False)
+        hint = QLabel("Alt+↑/↓ hunk · Ctrl+Enter accept · Ctrl+Backspace reject (with Shift: all)", self)
+        hint.setStyleSheet(f"color: {dim_colour(dark=is_dark(self.palette()))}")
         hint.setWordWrap(True)
+        hint.setContentsMargins(6, 0, 6, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
-        layout.addLayout(buttons)
+        layout.addWidget(self.toolbar)
         layout.addWidget(hint)
         layout.addWidget(self.split, 1)
         layout.addWidget(self.inline_pane, 1)

@@ -171,6 +171,10 @@ def _show_shortcuts(window: QMainWindow, actions: dict[str, QAction]) -> None:
         "<tr><td>Send message</td><td><code>Enter</code></td></tr>"
         "<tr><td>Stop answer</td><td><code>Esc</code></td></tr>"
         "<tr><td>Leave the message box</td><td><code>Tab</code></td></tr>"
+        "<tr><td>Review: next / previous hunk</td><td><code>Alt+Down</code> / <code>Alt+Up</code></td></tr>"
+        "<tr><td>Review: accept / reject the hunk</td>"
+        "<td><code>Ctrl+Enter</code> / <code>Ctrl+Backspace</code></td></tr>"
+        "<tr><td>Review: inline or side by side</td><td><code>Ctrl+Alt+I</code></td></tr>"
         "<tr><td>Zoom the editor or the chat (the one with the focus)</td>"
         "<td><code>Ctrl+=</code> / <code>Ctrl+-</code>, <code>Ctrl+0</code> resets</td></tr>"
     )

@@ -419,8 +419,9 @@ class MainWindow(QMainWindow):
 
     def _on_edit_proposed(self, event: EditProposed) -> None:
         self.review.add_edit(event)
-        self.bottom_dock.show()
         self.bottom.setCurrentWidget(self.review)
+        if event.edit_id not in self.reviews.views:  # a waiting edit opened in the editor area instead
+            self.bottom_dock.show()
 
     def _on_edit_resolved(self, event: EditResolved) -> None:
         self.review.resolve(event)
