@@ -1,8 +1,11 @@
 """Rank files for a question: file BM25F and passage BM25 fused, a size prior, PageRank a tie-breaker, implementation first.
 
 The signals and their weights were chosen by an ablation on the dev part of the held-out
-benchmark (tests/benchmarks/bench_retrieval_heldout.py, ablate_retrieval.py); each one that
-is on earned its place there. `RankingOptions` holds them so the ablation can switch them.
+benchmark (tests/benchmarks/ablate_retrieval.py; bench_retrieval_heldout.py reports dev and
+test). Splitting, stemming, passages, the body's length normalisation, the task-word weight,
+the size prior and implementation-first each paid there; the path, names, signatures and docs
+fields and the mention channel were about neutral on those commit-message questions and stay
+for questions that name code. `RankingOptions` holds the signals so the ablation can switch them.
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ class RankingOptions:
     task_word_weight: float = 0.3  # "fix", "add", "remove"...: what to do, not where
     size_prior: float = 0.3  # bigger files hold more behaviour: share of log(size)
     prior: float = 0.0  # PageRank as a prior: added share (0: it only breaks ties)
-    # Non-implementation files (tests, docs...) a question asks about: their score is
-    # scaled by this and they join the implementation tier; False puts them all after it.
+    # Non-implementation files (tests, docs...) a question mentions, or files it names, join
+    # the implementation tier with their score scaled by this; the other kinds come after it.
     asked_kind_factor: float = 0.5
     # ...and those it directly asks for ("which tests cover X?") by this: ahead of the code.
     asked_for_factor: float = 2.0
