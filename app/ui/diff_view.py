@@ -91,7 +91,7 @@ class DiffView(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setStyleSheet(
             "QToolButton#reviewButton { border: 1px solid palette(mid); border-radius: 3px; padding: 2px 8px;"
-            " margin: 1px; } QToolButton#reviewButton:checked { background: palette(midlight); }"
+            " margin: 1px; } QToolButton#reviewButton:checked { background: palette(highlight); color: palette(highlighted-text); }"
         )
         self.marks = QLabel(self)
         self.marks.setAccessibleName("Hunk decisions")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # Words, runs of spaces, and single punctuation marks: a changed argument lights up alone.
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|\w+|\s+|[^\w\s]")
 
 Span = tuple[int, int]  # start, length (characters of one line)
 
