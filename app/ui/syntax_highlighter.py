@@ -87,6 +87,13 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         """Colour one line from the cached query results, querying its chunk if needed."""
         if self._tree is None or self._parsing or self._off_reason:
             return
+        try:
+            self._colour_block(text)
+        except Exception:  # an exception escaping a Qt override can take the app down
+            logger.exception("editor colouring failed; showing this file plain")
+            self._switch_off("error")
+
+    def _colour_block(self, text: str) -> None:
         row = self.currentBlock().blockNumber()
         first, last = self._window()
         if not first <= row < last or row >= len(self._done):
@@ -211,7 +218,9 @@ class SyntaxHighlighter(QSyntaxHighlighter):
     def _query_chunk(self, row: int) -> None:
         """Query lines `row` to `row + CHUNK_ROWS` and cache each line's segments."""
         end_row = row + CHUNK_ROWS
-        best: dict[tuple[int, int], tuple[tuple[bool, bool, int], str, tuple[int, int], tuple[int, int]]] = {}
+        best: dict[
+            tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
+        ] = {}
         for grammar, tree in ((self._grammar, self._tree), (self._inline, self._inline_tree)):
             if grammar is None or tree is None:
                 continue
@@ -240,16 +249,18 @@ class SyntaxHighlighter(QSyntaxHighlighter):
 def _collect(
     grammar: HighlightGrammar,
     matches: list[tuple[int, dict[str, list[tree_sitter.Node]]]],
-    best: dict[tuple[int, int], tuple[tuple[bool, bool, int], str, tuple[int, int], tuple[int, int]]],
+    best: dict[
+        tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
+    ],
 ) -> None:
     """Keep, per node range, the capture that ranks highest (a colour beats `@variable`)."""
     for pattern, captures in matches:
-        own, order = grammar.rank(pattern)
+        own, specificity, order = grammar.rank(pattern)
         for name, nodes in captures.items():
             category = category_of(name)
             if category is None:
                 continue
-            rank = (category != PLAIN, own, order)
+            rank = (category != PLAIN, own, specificity, order)
             for node in nodes:
                 key = (node.start_byte, node.end_byte)
                 held = best.get(key)
@@ -265,11 +276,15 @@ def _parse_inline(
     nodes = tree_sitter.QueryCursor(collect, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000)).captures(
         block_tree.root_node
     )
-    ranges = [node.range for node in nodes.get("inline", [])]
+    ranges: list[tree_sitter.Range] = []
+    # tree-sitter wants included ranges in order and apart; captures come grouped by pattern.
+    for node in sorted(nodes.get("inline", []), key=lambda n: n.start_byte):
+        if not ranges or node.start_byte >= ranges[-1].end_byte:
+            ranges.append(node.range)
     if not ranges:
         return None  # no included ranges would mean "the whole file"
-    parser = tree_sitter.Parser(inline.language, included_ranges=ranges, timeout_micros=int(0.2 * 1_000_000))
     try:
+        parser = tree_sitter.Parser(inline.language, included_ranges=ranges, timeout_micros=200_000)
         return parser.parse(source)
     except ValueError:
         return None  # inline colours are a nicety; headings and fences stay coloured

@@ -7,9 +7,11 @@ always matches the grammar's node names, with Enclave's own
 `resources/queries/<language>-highlights.scm` in front of it where the wheel has none
 (Kotlin, HCL; C#'s wheel installs its query where no import finds it) or where its patterns need correcting (TOML's tables).
 
-Most wheels follow Neovim's convention (a later pattern overrides an earlier one on the same
-node: `(identifier) @variable` comes first); Go and Rust follow the tree-sitter CLI's (the
-first one wins), and so do Nix's and JSON's. `HighlightGrammar.rank` hides the difference from the highlighter.
+When several patterns capture one node, the more specific pattern wins (the longer one,
+counted without spaces; an alternation like `["if" "else"] @keyword` counts as least
+specific), which suits both conventions the wheels mix: Neovim's, where a later pattern
+overrides an earlier one (`(identifier) @variable` comes first), and the tree-sitter CLI's,
+where the first one wins (Go, Rust, Nix, JSON). Between equals, the file's convention decides.
 """
 
 from __future__ import annotations
@@ -80,11 +82,13 @@ class HighlightGrammar:
     language: tree_sitter.Language
     query: tree_sitter.Query
     own_patterns: int  # the query's first patterns, Enclave's own, outrank the wheel's
+    specificity: tuple[int, ...]  # per pattern
     first_wins: bool
 
-    def rank(self, pattern: int) -> tuple[bool, int]:
+    def rank(self, pattern: int) -> tuple[bool, int, int]:
         """How strongly pattern `pattern` claims a node: the higher rank wins it."""
-        return pattern < self.own_patterns, -pattern if self.first_wins else pattern
+        order = -pattern if self.first_wins else pattern
+        return pattern < self.own_patterns, self.specificity[pattern], order
 
 
 _lock = threading.Lock()
@@ -128,10 +132,23 @@ def load_highlight(name: str) -> HighlightGrammar | None:
                 own_bytes = len(own.encode("utf-8"))
                 count = cast(int, query.pattern_count)  # a property; the 0.25 stubs say method
                 own_patterns = sum(1 for i in range(count) if query.start_byte_for_pattern(i) < own_bytes)
-                grammar = HighlightGrammar(name, language, query, own_patterns, name in FIRST_WINS)
+                source = (own + wheel).encode("utf-8")
+                specificity = tuple(
+                    _specificity(source[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)])
+                    for i in range(count)
+                )
+                grammar = HighlightGrammar(
+                    name, language, query, own_patterns, specificity, name in FIRST_WINS
+                )
     with _lock:
         _cache[name] = grammar
     return grammar
+
+
+def _specificity(pattern: bytes) -> int:
+    if pattern.lstrip().startswith(b"["):
+        return 0  # a list of alternatives: keywords, operators, literal kinds
+    return len(b"".join(pattern.split()))
 
 
 def _load_extra(name: str) -> tree_sitter.Language | None:

@@ -18,7 +18,7 @@ _CATEGORY_OF: dict[str, str | None] = {
     "exception": "keyword", "storageclass": "keyword", "type.qualifier": "keyword",
     "preproc": "keyword", "define": "keyword", "keyword.operator": "keyword",
     "string": "string", "character": "string", "text.literal": "string",
-    "string.special.key": "property", "string.escape": "constant", "escape": "constant",
+    "string.special.key": "property", "string.escape": "special", "escape": "special",
     "string.special.symbol": "constant", "character.special": "constant",
     "comment": "comment", "spell": None,
     "function": "function", "method": "function", "function.builtin": "builtin",

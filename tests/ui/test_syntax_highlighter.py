@@ -104,13 +104,17 @@ def test_toml_tables_and_keys_differ(qtbot: QtBot) -> None:
 
 
 def test_markdown_headings_and_code_spans(qtbot: QtBot) -> None:
-    editor = _editor(qtbot, "markdown", "# Title here\n\nRun `make test` first.\n\n```py\nx = 1\n```\n")
+    text = "# Title here\n\nRun `make test` first.\n\n```py\nx = 1\n```\n\n- a `list` item\n\n> quoted `span`\n"
+    editor = _editor(qtbot, "markdown", text)
     heading = _colour_at(editor, 0, "Title")
     code = _colour_at(editor, 2, "make test")
     assert heading == _light("heading")
     assert code == _light("string")
     assert _colour_at(editor, 2, "Run") is None  # prose stays plain
     assert _colour_at(editor, 4, "```") is not None  # the fence stands out
+    # Headings come after the list in tree order; the inline parse still sees every paragraph.
+    assert _colour_at(editor, 8, "list") == _light("string")
+    assert _colour_at(editor, 10, "span") == _light("string")
 
 
 def test_an_edit_recolours_its_line_and_what_it_changes(qtbot: QtBot) -> None:
