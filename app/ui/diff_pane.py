@@ -21,7 +21,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from app.ui.highlighter import CodeHighlighter, language_for
+from app.ui.syntax_highlighter import SyntaxHighlighter
+from app.ui.syntax_queries import highlight_language
 from app.ui.theme import code_font, is_dark
 from app.ui.word_diff import Span
 
@@ -77,8 +78,8 @@ class DiffPane(QPlainTextEdit):
         self.lines: list[PaneLine] = []
         self.current_hunk = -1
         self._dark = is_dark(self.palette())
-        # The editor's own highlighter, through its public constructor (so a new one reaches here too).
-        self._highlighter = CodeHighlighter(self.document(), language=language_for(path), dark=self._dark)
+        self._language = highlight_language(path)
+        self.highlighter: SyntaxHighlighter | None = None
         self._gutter = _Gutter(self)
         self.updateRequest.connect(self._on_update_request)
 
@@ -108,6 +109,10 @@ class DiffPane(QPlainTextEdit):
             block = block.next()
         cursor.endEditBlock()
         self._update_margin()
+        if self.highlighter is None:
+            # The editor's own highlighter, attached once the text and its tints are in, so the
+            # tints are not re-parsed as edits.
+            self.highlighter = SyntaxHighlighter(self, language=self._language, dark=self._dark)
 
     def first_line_of(self, hunk: int) -> int:
         """The first changed line (0-based) of `hunk`, or -1."""

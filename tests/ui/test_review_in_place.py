@@ -116,8 +116,10 @@ def test_word_highlight_marks_only_the_changed_word(qtbot):
     # Changed lines are tinted, and syntax colours still apply on top (`def` is a keyword).
     block = view.new_pane.document().findBlockByNumber(0)
     assert block.blockFormat().background().color().name() == "#e6ffec"
-    formats = block.layout().formats()
-    assert any(f.start == 0 and f.length == 3 for f in formats)
+    # The editor's tree-sitter highlighter colours the lines on screen shortly after they show.
+    qtbot.waitUntil(
+        lambda: any(f.start == 0 and f.length == 3 for f in block.layout().formats()), timeout=5000
+    )
     view.set_inline(inline=True)
     assert [view.inline_pane.document().findBlockByNumber(i).text() for i in range(3)] == [
         "def connect(host, port, timeout):",
