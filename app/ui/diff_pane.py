@@ -2,7 +2,8 @@
 
 Line tints are block backgrounds and word tints character backgrounds of the document itself,
 so the syntax highlighter's colours (foregrounds) sit on top of them. The gutter shows each
-line's number in the file (none on filler lines) and a bar beside the current hunk.
+line's number in the file (none on filler lines) and a bar beside each hunk: wide and blue
+for the current one, green once accepted, red once rejected.
 """
 
 from __future__ import annotations
@@ -43,11 +44,11 @@ def tints(*, dark: bool) -> dict[str, str]:
     if dark:
         return {
             "removed": "#3d2226", "added": "#1f3a28", "filler": "#25272b", "gap": "#25272b",
-            "removed_word": "#7a2f36", "added_word": "#2f6b3f", "bar": "#58a6ff",
+            "removed_word": "#7a2f36", "added_word": "#2f6b3f", "bar": "#58a6ff", "accepted": "#3fb950", "rejected": "#f85149",
         }  # fmt: skip
     return {
         "removed": "#ffebe9", "added": "#e6ffec", "filler": "#f3f4f6", "gap": "#eef1f5",
-        "removed_word": "#ffb3ad", "added_word": "#8fe3a5", "bar": "#0969da",
+        "removed_word": "#ffb3ad", "added_word": "#8fe3a5", "bar": "#0969da", "accepted": "#1a7f37", "rejected": "#cf222e",
     }  # fmt: skip
 
 
@@ -77,6 +78,7 @@ class DiffPane(QPlainTextEdit):
         )
         self.lines: list[PaneLine] = []
         self.current_hunk = -1
+        self.states: list[bool | None] = []  # per hunk: accepted, rejected, or undecided (None)
         self._dark = is_dark(self.palette())
         self._language = highlight_language(path)
         self.highlighter: SyntaxHighlighter | None = None
@@ -118,9 +120,10 @@ class DiffPane(QPlainTextEdit):
         """The first changed line (0-based) of `hunk`, or -1."""
         return next((i for i, line in enumerate(self.lines) if line.hunk == hunk and line.kind != "same"), -1)
 
-    def set_current_hunk(self, hunk: int) -> None:
-        """Mark `hunk` in the gutter."""
+    def set_current_hunk(self, hunk: int, *, states: list[bool | None]) -> None:
+        """Mark `hunk` as the current one and each hunk's decision in the gutter."""
         self.current_hunk = hunk
+        self.states = list(states)
         self._gutter.update()
 
     def gutter_width(self) -> int:
@@ -140,8 +143,12 @@ class DiffPane(QPlainTextEdit):
         while block.isValid() and top <= event.rect().bottom():
             n = block.blockNumber()
             line = self.lines[n] if n < len(self.lines) else None
-            if line is not None and line.hunk == self.current_hunk and line.hunk >= 0:
-                painter.fillRect(0, top, 3, height, QColor(colours["bar"]))
+            if line is not None and line.hunk >= 0 and line.kind != "same":
+                state = self.states[line.hunk] if line.hunk < len(self.states) else None
+                if line.hunk == self.current_hunk:
+                    painter.fillRect(0, top, 4, height, QColor(colours["bar"]))
+                elif state is not None:
+                    painter.fillRect(0, top, 3, height, QColor(colours["accepted" if state else "rejected"]))
             if line is not None and line.number is not None:
                 painter.setPen(QColor("#8b9099" if self._dark else "#6e7781"))
                 painter.drawText(

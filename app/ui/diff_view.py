@@ -152,7 +152,7 @@ class DiffView(QWidget):
         """Make hunk `index` the current one and scroll it into view."""
         self.current = max(0, min(self.review.count - 1, index))
         for pane in (self.old_pane, self.new_pane, self.inline_pane):
-            pane.set_current_hunk(self.current)
+            pane.set_current_hunk(self.current, states=self.review.states)
         for pane in (self.new_pane, self.inline_pane):
             line = pane.first_line_of(self.current)
             if line >= 0:
@@ -177,6 +177,8 @@ class DiffView(QWidget):
         )
         self.marks.setText("  ".join(f"{i + 1} {_MARKS[s]}" for i, s in enumerate(states)))
         self.marks.setToolTip("✓ accepted, ✗ rejected, · undecided")
+        for pane in (self.old_pane, self.new_pane, self.inline_pane):
+            pane.set_current_hunk(self.current, states=states)
         for button in (self.accept_hunk_button, self.reject_hunk_button, self.accept_all_button,
                        self.reject_all_button):  # fmt: skip
             button.defaultAction().setEnabled(review.open)

@@ -63,6 +63,12 @@ class HunkReview(QObject):
         self.states = [False] * len(self.states)
         self._answer()
 
+    def close(self) -> None:
+        """The core settled the edit without this review (a cancelled turn): nothing more to decide."""
+        if self.open:
+            self.open = False
+            self.changed.emit()
+
     def _answer(self) -> None:
         self.open = False
         accepted = [i for i, s in enumerate(self.states) if s]

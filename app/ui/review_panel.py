@@ -127,6 +127,7 @@ class EditCard(QWidget):
 
     def resolve(self, *, applied: bool, reason: str = "") -> None:
         """Show the outcome the core reported."""
+        self.review.close()  # e.g. a stopped turn: its review view closes too
         self._lock()
         self.state.setText(("applied" if applied else "not applied") + (f": {reason}" if reason else ""))
         self.undo_button.setVisible(applied)

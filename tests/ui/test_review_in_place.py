@@ -143,3 +143,41 @@ def test_side_by_side_panes_scroll_together(qtbot):
     assert left.verticalScrollBar().value() == right.verticalScrollBar().value() > 0
     cursor = QTextCursor(left.document().findBlockByNumber(row))
     assert cursor.block().text() == "VALUE_38 = 38"  # the old line sits beside the new one
+
+
+def _waiting_edit_job(seen: list):
+    from app.core.agent.events import EditProposed, EditResolved, Reply, TurnDone
+
+    def factory(_request):
+        def job(model, cancel):
+            edit = EditProposed(4, "values.py", "file", unified_diff(OLD, NEW, path="values.py"), Reply())
+            yield edit
+            seen.append(edit.reply.wait(cancel))
+            yield EditResolved(4, "values.py", applied=False, reason="rejected")
+            yield TurnDone("answered", "", 1, 0, 0, 0.0, 0.1)
+
+        return job
+
+    return factory
+
+
+def test_a_closed_review_reopens_from_its_card_and_a_stop_closes_it(qtbot):
+    from tests.ui.fakes import ReplayModel
+    from tests.ui.helpers import script_jobs
+
+    seen: list = []
+    with main_window(qtbot, model=ReplayModel([])) as w:
+        script_jobs(w, _waiting_edit_job(seen))
+        w.chat.send("change values")
+        qtbot.waitUntil(lambda: 4 in w.reviews.views, timeout=5000)
+        w.editors.close_tab(w.editors.indexOf(w.reviews.views[4]))  # Ctrl+W on the review tab
+        qtbot.waitUntil(lambda: 4 not in w.reviews.views)
+        card = w.review.cards[4]
+        assert card.review.open and card.open_button.isVisible()
+        card.open_button.click()
+        assert w.editors.currentWidget() is w.reviews.views[4]
+        with qtbot.waitSignal(w.session.turn_finished, timeout=5000):
+            w.chat.stop()
+        assert seen == ["reject"]  # a stop counts as a rejection in the core
+        qtbot.waitUntil(lambda: 4 not in w.reviews.views)  # nothing is left to decide
+        assert not card.review.open and not card.accept_button.isEnabled()
