@@ -173,7 +173,9 @@ class SyntaxHighlighter(QSyntaxHighlighter):
                 self._parse_timer.start()
             return
         self._parsing = False
-        if self._tree is None:
+        if self._tree is None or self._inline is not None:
+            # Markdown's inline tree is parsed afresh, and the block tree's changed ranges do
+            # not see a code span grow across a paragraph's lines: recolour what is on screen.
             self._done = bytearray(self._text.count("\n") + 1)
         else:
             for changed in self._tree.changed_ranges(tree):

@@ -128,6 +128,13 @@ def test_an_edit_recolours_its_line_and_what_it_changes(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: _colour_at(editor, 2, "z = 3") == _light("string"))
 
 
+def test_lines_below_the_screen_are_coloured_when_scrolled_to(qtbot: QtBot) -> None:
+    editor = _editor(qtbot, "python", "".join(f"value_{i} = {i}  # line {i}\n" for i in range(3000)))
+    assert _colour_at(editor, 2900, "# line") is None  # far below the screen: not queried yet
+    editor.verticalScrollBar().setValue(editor.verticalScrollBar().maximum())
+    qtbot.waitUntil(lambda: _colour_at(editor, 2990, "# line") == _light("comment"))
+
+
 def test_unknown_extension_is_plain(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "notes.xyz"
     path.write_text("for x in y: import this\n", encoding="utf-8")
