@@ -28,7 +28,7 @@ class BlockApplier:
         session: ChatSession,
         project: Callable[[], Path | None],
         open_file: Callable[[], Path | None],
-        say: Callable[[str], object],
+        say: Callable[[str], object],  # a short status line
         parent: QWidget,
     ) -> None:
         self._session = session
@@ -53,7 +53,7 @@ class BlockApplier:
         if not self._session.apply_block(block_of(path, block.code), path=path):
             self._say("Wait for the answer to finish (or stop it with Esc), then apply the code")
             return False
-        self._say(f"Planning the edit to {path}…")
+        self._say(f"Preparing the review of {path}…")  # brief: the review tab follows at once
         return True
 
     def _offered(self, root: Path) -> str:

@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         self.review.review_requested.connect(self.reviews.show_review)
         self.applier = BlockApplier(
             session=self.session, project=lambda: self.project, open_file=self.editors.current_path,
-            say=lambda text: self.status.showMessage(text, 6000), parent=self,
+            say=lambda text: self.status.showMessage(text, 3000), parent=self,
         )  # fmt: skip
         self.chat.apply_requested.connect(self.applier.apply)
         self.status.privacy_clicked.connect(self.show_ledger)
