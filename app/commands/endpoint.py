@@ -43,7 +43,11 @@ def register(subparsers: Any) -> None:
         metavar="PEM",
         help="extra CA certificates for TLS behind a corporate CA (for every endpoint)",
     )
-    add.add_argument("--use", choices=("agent", "chat", "both"), help="also make a role use it")
+    add.add_argument(
+        "--use",
+        choices=("agent", "chat", "completion", "both"),
+        help="also make a role use it (both: agent and chat)",
+    )
     add.set_defaults(func=run_add)
 
     ls = actions.add_parser("list", help="show the endpoints (no keys) and which role uses which")
@@ -58,7 +62,7 @@ def register(subparsers: Any) -> None:
 
     use = actions.add_parser("use", help="make a role use an endpoint, or the local model again")
     use.add_argument("name", nargs="?", help="the endpoint (omit with --local)")
-    use.add_argument("--role", choices=("agent", "chat", "both"), default="both")
+    use.add_argument("--role", choices=("agent", "chat", "completion", "both"), default="both")
     use.add_argument("--local", action="store_true", help="use the local model for the role")
     use.set_defaults(func=run_use)
 

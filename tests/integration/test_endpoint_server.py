@@ -95,6 +95,7 @@ def test_the_cli_adds_lists_tests_chats_and_removes_an_endpoint(smol_server: Run
     assert [e["name"] for e in listed["endpoints"]] == ["smol"] and listed["roles"] == {
         "agent": None,
         "chat": None,
+        "completion": None,
     }
     settings = (Path(os.environ["ENCLAVE_HOME"]) / "config" / "settings.toml").read_text()
     assert "sk-local-test" not in settings and "test-model" in settings

@@ -33,10 +33,15 @@ def test_add_use_list_and_remove(capsys: pytest.CaptureFixture[str], monkeypatch
     code, out, _err = cli(capsys, "endpoint", "list", "--json")
     listed = json.loads(out)
     assert (
-        listed["roles"] == {"agent": "lan", "chat": "lan"} and listed["endpoints"][0]["unencrypted"] is True
+        listed["roles"] == {"agent": "lan", "chat": "lan", "completion": None}
+        and listed["endpoints"][0]["unencrypted"] is True
     )
     assert cli(capsys, "endpoint", "use", "--local")[0] == 0
-    assert json.loads(cli(capsys, "endpoint", "list", "--json")[1])["roles"] == {"agent": None, "chat": None}
+    assert json.loads(cli(capsys, "endpoint", "list", "--json")[1])["roles"] == {
+        "agent": None,
+        "chat": None,
+        "completion": None,
+    }
     assert cli(capsys, "endpoint", "remove", "lan")[0] == 0
     code, _out, err = cli(capsys, "endpoint", "remove", "lan")
     assert code == 1 and "no endpoint named 'lan'" in err
