@@ -25,6 +25,7 @@ from PySide6.QtGui import QSyntaxHighlighter
 from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.index.budget import budget_seconds  # also silences the parser-timeout warning
+from app.ui.syntax_injections import markdown_injections
 from app.ui.syntax_queries import HighlightGrammar, load_highlight
 from app.ui.syntax_theme import PLAIN, category_of, syntax_formats
 
@@ -50,7 +51,7 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         super().__init__(editor)
         self._editor = editor
         self._grammar = load_highlight(language) if language else None
-        self._inline = load_highlight("markdown_inline") if language == "markdown" else None
+        self._markdown = language == "markdown"  # parsed with the languages inside it
         self._formats = syntax_formats(dark=dark)
         self._parser = (
             tree_sitter.Parser(self._grammar.language, timeout_micros=int(_SLICE_S * 1_000_000))
@@ -60,7 +61,7 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         self._text = ""
         self._source = b""
         self._tree: tree_sitter.Tree | None = None
-        self._inline_tree: tree_sitter.Tree | None = None
+        self._injected: list[tuple[HighlightGrammar, tree_sitter.Tree]] = []
         self._parsing = False
         self._deadline = 0.0
         self._off_reason = ""  # why colouring is off for this document ("" while on)
@@ -173,7 +174,7 @@ class SyntaxHighlighter(QSyntaxHighlighter):
                 self._parse_timer.start()
             return
         self._parsing = False
-        if self._tree is None or self._inline is not None:
+        if self._tree is None or self._markdown:
             # Markdown's inline tree is parsed afresh, and the block tree's changed ranges do
             # not see a code span grow across a paragraph's lines: recolour what is on screen.
             self._done = bytearray(self._text.count("\n") + 1)
@@ -184,8 +185,8 @@ class SyntaxHighlighter(QSyntaxHighlighter):
                 )
         self._tree = tree
         self._rows.clear()
-        if self._inline is not None:
-            self._inline_tree = _parse_inline(self._inline, tree, self._source)
+        if self._markdown:
+            self._injected = markdown_injections(tree, self._source)
         self._visible_timer.start()
 
     def _switch_off(self, reason: str) -> None:
@@ -194,7 +195,8 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         had_colours = self._tree is not None
         self._off_reason = reason
         self._parsing = False
-        self._tree = self._inline_tree = None
+        self._tree = None
+        self._injected = []
         self._rows.clear()
         if had_colours:
             QTimer.singleShot(0, self, self.rehighlight)  # clear what the old tree coloured
@@ -223,9 +225,8 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         best: dict[
             tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
         ] = {}
-        for grammar, tree in ((self._grammar, self._tree), (self._inline, self._inline_tree)):
-            if grammar is None or tree is None:
-                continue
+        assert self._grammar is not None and self._tree is not None
+        for grammar, tree in ((self._grammar, self._tree), *self._injected):
             cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000))
             cursor.set_point_range((row, 0), (end_row, 0))
             began = time.monotonic()
@@ -268,28 +269,6 @@ def _collect(
                 held = best.get(key)
                 if held is None or rank > held[0]:
                     best[key] = (rank, category, node.start_point, node.end_point)
-
-
-def _parse_inline(
-    inline: HighlightGrammar, block_tree: tree_sitter.Tree, source: bytes
-) -> tree_sitter.Tree | None:
-    """Markdown's inline grammar over the block grammar's `inline` nodes (code spans, emphasis, links)."""
-    collect = tree_sitter.Query(block_tree.language, "(inline) @inline")
-    nodes = tree_sitter.QueryCursor(collect, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000)).captures(
-        block_tree.root_node
-    )
-    ranges: list[tree_sitter.Range] = []
-    # tree-sitter wants included ranges in order and apart; captures come grouped by pattern.
-    for node in sorted(nodes.get("inline", []), key=lambda n: n.start_byte):
-        if not ranges or node.start_byte >= ranges[-1].end_byte:
-            ranges.append(node.range)
-    if not ranges:
-        return None  # no included ranges would mean "the whole file"
-    try:
-        parser = tree_sitter.Parser(inline.language, included_ranges=ranges, timeout_micros=200_000)
-        return parser.parse(source)
-    except ValueError:
-        return None  # inline colours are a nicety; headings and fences stay coloured
 
 
 def _column_map(text: str) -> Callable[[int], int]:

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui.code_editor import CodeEditor
 from app.ui.editor_page import EditorPage
 from app.ui.syntax_highlighter import MAX_BYTES, SyntaxHighlighter
+from app.ui.syntax_injections import fence_language
 from app.ui.syntax_queries import highlight_language, highlight_languages, load_highlight
 from app.ui.syntax_theme import PALETTE
 
@@ -104,7 +105,7 @@ def test_toml_tables_and_keys_differ(qtbot: QtBot) -> None:
 
 
 def test_markdown_headings_and_code_spans(qtbot: QtBot) -> None:
-    text = "# Title here\n\nRun `make test` first.\n\n```py\nx = 1\n```\n\n- a `list` item\n\n> quoted `span`\n"
+    text = "# Title here\n\nRun `make test` first.\n\n```py\nimport os  # one\n```\n\n- a `list` item\n\n> quoted `span`\n"
     editor = _editor(qtbot, "markdown", text)
     heading = _colour_at(editor, 0, "Title")
     code = _colour_at(editor, 2, "make test")
@@ -112,6 +113,8 @@ def test_markdown_headings_and_code_spans(qtbot: QtBot) -> None:
     assert code == _light("string")
     assert _colour_at(editor, 2, "Run") is None  # prose stays plain
     assert _colour_at(editor, 4, "```") is not None  # the fence stands out
+    assert _colour_at(editor, 5, "import") == _light("keyword")  # fenced code in its own language
+    assert _colour_at(editor, 5, "# one") == _light("comment")
     # Headings come after the list in tree order; the inline parse still sees every paragraph.
     assert _colour_at(editor, 8, "list") == _light("string")
     assert _colour_at(editor, 10, "span") == _light("string")
@@ -185,3 +188,13 @@ def test_every_language_has_a_highlights_query(language: str) -> None:
     count = cast(int, grammar.query.capture_count)  # a property; the 0.25 stubs say method
     captures = {grammar.query.capture_name(i) for i in range(count)}
     assert any(name.startswith(("keyword", "string", "property", "text.title")) for name in captures)
+
+
+def test_fence_tags_name_languages() -> None:
+    assert fence_language("py") == "python"
+    assert fence_language("Python") == "python"
+    assert fence_language("rust,ignore") == "rust"
+    assert fence_language("yml") == "yaml"
+    assert fence_language("tsx") == "tsx"
+    assert fence_language("text") is None
+    assert fence_language("") is None
