@@ -15,6 +15,8 @@ from app.ui.word_diff import layout
 
 logger = logging.getLogger(__name__)
 
+MAX_SHOWN_LINES = 20000  # a longer file is reviewed as its hunks, not whole
+
 
 class ReviewTabs(QObject):
     """One `DiffView` tab per edit waiting for an answer, in `tabs` (the editor tabs)."""
@@ -34,7 +36,7 @@ class ReviewTabs(QObject):
         view = self.views.get(review.edit_id)
         if view is None:
             view = DiffView(review, layout(diff, old_text=self._current_text(review.path)), parent=self._tabs)
-            view.set_inline(inline=self._tabs.width() < SIDE_BY_SIDE_MIN_WIDTH)
+            view.set_inline(inline=self._room() < SIDE_BY_SIDE_MIN_WIDTH)
             index = self._tabs.addTab(view, f"Review: {Path(review.path).name}")
             self._tabs.setTabToolTip(index, f"Proposed edit to {review.path}")
             self.views[review.edit_id] = view
@@ -43,6 +45,11 @@ class ReviewTabs(QObject):
         self._tabs.setCurrentWidget(view)
         view.setFocus()
         return view
+
+    def _room(self) -> int:
+        # Hidden behind the welcome page, the tabs keep a stale size: their stack's is current.
+        holder = self._tabs.parentWidget()
+        return self._tabs.width() if self._tabs.isVisible() or holder is None else holder.width()
 
     def _close(self, edit_id: int) -> None:
         view = self.views.pop(edit_id, None)
@@ -66,4 +73,6 @@ class ReviewTabs(QObject):
         except (OSError, UnicodeDecodeError):
             logger.info("review shows the diff only: the file could not be read")
             return None
+        if text.count("\n") > MAX_SHOWN_LINES:
+            return None  # the hunks and their context only
         return text.removeprefix("\ufeff").replace("\r\n", "\n")
