@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 512 * 1024
 # Lines queried at once, and lines beyond the screen's edges coloured ahead of a scroll.
 CHUNK_ROWS = 64
-MARGIN_ROWS = 100
+MARGIN_ROWS = 60
 _SLICE_S = 0.02  # one parse slice on the event loop
 _QUERY_TIMEOUT_S = 0.05  # one chunk's query; ordinary code needs 1-3 ms
 _END = 1 << 30  # "to the end of the line"
@@ -61,7 +61,6 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         self._text = ""
         self._source = b""
         self._tree: tree_sitter.Tree | None = None
-        self._injected: list[tuple[HighlightGrammar, tree_sitter.Tree]] = []
         self._parsing = False
         self._deadline = 0.0
         self._off_reason = ""  # why colouring is off for this document ("" while on)
@@ -146,7 +145,11 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         if self._tree is not None:
             self._tree.edit(start_byte, old_end_byte, new_end_byte, start_point, old_point, new_point)
         # Lines inside the edit are coloured anew; lines after it move with it.
-        self._done[start_point[0] : old_point[0] + 1] = bytes(new_point[0] - start_point[0] + 1)
+        first, last, moved = start_point[0], old_point[0], new_point[0] - old_point[0]
+        self._done[first : last + 1] = bytes(new_point[0] - first + 1)
+        self._rows = {
+            r + moved if r > last else r: seg for r, seg in self._rows.items() if not first <= r <= last
+        }
         self._text, self._source = new, source
 
     def _start_parse(self) -> None:
@@ -174,20 +177,32 @@ class SyntaxHighlighter(QSyntaxHighlighter):
                 self._parse_timer.start()
             return
         self._parsing = False
-        if self._tree is None or self._markdown:
-            # Markdown's inline tree is parsed afresh, and the block tree's changed ranges do
-            # not see a code span grow across a paragraph's lines: recolour what is on screen.
+        previous, self._rows = self._rows, {}
+        if self._tree is None:
             self._done = bytearray(self._text.count("\n") + 1)
-        else:
+        elif not self._markdown:
             for changed in self._tree.changed_ranges(tree):
                 self._done[changed.start_point[0] : changed.end_point[0] + 1] = bytes(
                     changed.end_point[0] - changed.start_point[0] + 1
                 )
         self._tree = tree
-        self._rows.clear()
         if self._markdown:
-            self._injected = markdown_injections(tree, self._source)
+            # The block tree's changed ranges miss a code span that grows across a paragraph's
+            # lines, so the lines on screen are compared with what they showed.
+            self._mark_changed(previous)
         self._visible_timer.start()
+
+    def _mark_changed(self, previous: dict[int, list[Segment]]) -> None:
+        # The lines on screen only: each query here parses Markdown's inline text again.
+        first, last = self._window(margin=0)
+        for row in range(first, min(last, len(self._done))):
+            if self._done[row]:
+                if row not in self._rows:
+                    self._query_chunk(row)
+                    if self._off_reason:
+                        return
+                if self._rows.get(row) != previous.get(row):
+                    self._done[row] = 0
 
     def _switch_off(self, reason: str) -> None:
         if self._off_reason != reason:
@@ -196,17 +211,16 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         self._off_reason = reason
         self._parsing = False
         self._tree = None
-        self._injected = []
         self._rows.clear()
         if had_colours:
             QTimer.singleShot(0, self, self.rehighlight)  # clear what the old tree coloured
 
     # -- querying ---------------------------------------------------------------------------
 
-    def _window(self) -> tuple[int, int]:
+    def _window(self, *, margin: int = MARGIN_ROWS) -> tuple[int, int]:
         first = self._editor.firstVisibleBlock().blockNumber()
         lines = self._editor.viewport().height() // max(1, self._editor.fontMetrics().lineSpacing()) + 1
-        return max(0, first - MARGIN_ROWS), first + lines + MARGIN_ROWS
+        return max(0, first - margin), first + lines + margin
 
     def _highlight_visible(self) -> None:
         if self._tree is None or self._parsing or self._off_reason:
@@ -226,7 +240,10 @@ class SyntaxHighlighter(QSyntaxHighlighter):
             tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
         ] = {}
         assert self._grammar is not None and self._tree is not None
-        for grammar, tree in ((self._grammar, self._tree), *self._injected):
+        injected = (
+            markdown_injections(self._tree, self._source, rows=(row, end_row)) if self._markdown else []
+        )
+        for grammar, tree in ((self._grammar, self._tree), *injected):
             cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000))
             cursor.set_point_range((row, 0), (end_row, 0))
             began = time.monotonic()

@@ -3,9 +3,9 @@
 tree-sitter-markdown is two grammars: the block one (headings, lists, fences) leaves each
 paragraph's text as an `inline` node for the inline one (code spans, emphasis, links). A
 fence tagged with a language the editor knows is parsed in that language, so a README's
-```` ```python ```` block is coloured like a Python file. Each is one parse over the ranges
-it owns (`included_ranges`), redone after every edit: Markdown files are small, and a
-parse over its time slice is dropped, leaving that part plain rather than stalling.
+```` ```python ```` block is coloured like a Python file. Each is parsed over the ranges it
+owns (`included_ranges`) as the highlighter queries the lines they are on; a parse over its
+time slice is dropped, leaving that part plain rather than stalling.
 """
 
 from __future__ import annotations
@@ -29,14 +29,20 @@ _queries: dict[int, tuple[tree_sitter.Query, tree_sitter.Query]] = {}
 
 
 def markdown_injections(
-    block_tree: tree_sitter.Tree, source: bytes
+    block_tree: tree_sitter.Tree, source: bytes, *, rows: tuple[int, int]
 ) -> list[tuple[HighlightGrammar, tree_sitter.Tree]]:
-    """The inline tree and one tree per fenced language, each with the grammar that colours it."""
+    """Trees for the inline text and fenced code that lines `rows` (start, end) touch.
+
+    Only those parts are parsed, once per query of the highlighter: a whole README's inline
+    parse over every paragraph costs ~60 ms at 90 KB, a screenful of it well under 1 ms.
+    """
     inline_query, fence_query = _collect_queries(block_tree.language)
     found: dict[str, list[tree_sitter.Node]] = {}
     cursor = tree_sitter.QueryCursor(inline_query, timeout_micros=_TIMEOUT_MICROS)
+    cursor.set_point_range((rows[0], 0), (rows[1], 0))
     found["markdown_inline"] = cursor.captures(block_tree.root_node).get("inline", [])
     cursor = tree_sitter.QueryCursor(fence_query, timeout_micros=_TIMEOUT_MICROS)
+    cursor.set_point_range((rows[0], 0), (rows[1], 0))
     for _, captures in cursor.matches(block_tree.root_node):
         tag = captures["tag"][0].text or b""
         language = fence_language(tag.decode("utf-8", errors="replace"))
