@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 import tree_sitter
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QSyntaxHighlighter
 from PySide6.QtWidgets import QPlainTextEdit
 
@@ -28,6 +28,7 @@ from app.core.index.budget import budget_seconds  # also silences the parser-tim
 from app.ui.syntax_injections import markdown_injections
 from app.ui.syntax_queries import HighlightGrammar, load_highlight
 from app.ui.syntax_theme import PLAIN, category_of, syntax_formats
+from app.ui.theme import is_dark
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         # Connected before `setDocument`, so the tree is current when Qt re-colours the edit.
         document.contentsChange.connect(self._on_contents_change)
         editor.updateRequest.connect(self._visible_timer.start)
+        editor.installEventFilter(self)  # theme changes arrive as palette changes
+        self._dark = dark
         self.setDocument(document)
         if document.characterCount() > 1:
             self._on_contents_change(0, 0, document.characterCount())
@@ -96,8 +99,11 @@ class SyntaxHighlighter(QSyntaxHighlighter):
     def _colour_block(self, text: str) -> None:
         row = self.currentBlock().blockNumber()
         first, last = self._window()
-        if not first <= row < last or row >= len(self._done):
-            return  # coloured when it scrolls into view
+        if row >= len(self._done):
+            return
+        if not first <= row < last:
+            self._done[row] = 0  # Qt cleared it; coloured when it scrolls into view
+            return
         segments = self._rows.get(row)
         if segments is None:
             self._query_chunk(row)
@@ -110,6 +116,15 @@ class SyntaxHighlighter(QSyntaxHighlighter):
             if e > s:
                 self.setFormat(s, e - s, self._formats[category])
         self._done[row] = 1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Recolour in the new theme's colours when the editor's palette turns light or dark."""
+        if event.type() == QEvent.Type.PaletteChange and is_dark(self._editor.palette()) != self._dark:
+            self._dark = not self._dark
+            self._formats = syntax_formats(dark=self._dark)
+            self._done = bytearray(len(self._done))
+            self._visible_timer.start()
+        return super().eventFilter(watched, event)
 
     # -- keeping the tree in step ---------------------------------------------------------
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QColor, QPalette, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from app.ui.code_editor import CodeEditor
@@ -14,7 +14,7 @@ from app.ui.editor_page import EditorPage
 from app.ui.syntax_highlighter import MAX_BYTES, SyntaxHighlighter
 from app.ui.syntax_injections import fence_language
 from app.ui.syntax_queries import highlight_language, highlight_languages, load_highlight
-from app.ui.syntax_theme import PALETTE
+from app.ui.syntax_theme import BACKGROUNDS, PALETTE
 
 
 def _editor(qtbot: QtBot, language: str, text: str) -> CodeEditor:
@@ -44,6 +44,7 @@ def _colour_at(editor: CodeEditor, row: int, word: str, *, nth: int = 0) -> str 
     start = -1
     for _ in range(nth + 1):
         start = block.text().index(word, start + 1)
+    start = len(block.text()[:start].encode("utf-16-le")) // 2  # Qt counts UTF-16 units
     for r in block.layout().formats():
         if r.start <= start < r.start + r.length and r.format.hasProperty(r.format.Property.ForegroundBrush):
             return str(r.format.foreground().color().name())
@@ -136,6 +137,28 @@ def test_lines_below_the_screen_are_coloured_when_scrolled_to(qtbot: QtBot) -> N
     assert _colour_at(editor, 2900, "# line") is None  # far below the screen: not queried yet
     editor.verticalScrollBar().setValue(editor.verticalScrollBar().maximum())
     qtbot.waitUntil(lambda: _colour_at(editor, 2990, "# line") == _light("comment"))
+
+
+def test_columns_hold_after_non_ascii_text(qtbot: QtBot) -> None:
+    editor = _editor(qtbot, "python", 's = "héllo 😀 wörld"  # ünïcode\nt = "\u00a0"  # nbsp\n')
+    assert _colour_at(editor, 0, "# ünïcode") == _light("comment")
+    assert _colour_at(editor, 0, "wörld") == _light("string")
+    assert _colour_at(editor, 0, "  #") is None  # the gap before the comment stays plain
+    cursor = QTextCursor(editor.document().findBlockByNumber(0))
+    cursor.insertText("😀 = 1; ")  # an edit before them moves every column
+    qtbot.waitUntil(lambda: _colour_at(editor, 0, "# ünïcode") == _light("comment"))
+    assert _colour_at(editor, 0, "wörld") == _light("string")
+    assert _colour_at(editor, 1, "# nbsp") == _light("comment")
+
+
+def test_a_theme_change_recolours_in_the_new_colours(qtbot: QtBot) -> None:
+    editor = _editor(qtbot, "python", "import os  # note\n")
+    assert _colour_at(editor, 0, "import") == _light("keyword")
+    palette = editor.palette()
+    palette.setColor(QPalette.ColorRole.Base, QColor(BACKGROUNDS[1]))
+    editor.setPalette(palette)
+    qtbot.waitUntil(lambda: _colour_at(editor, 0, "import") == PALETTE["keyword"][1])
+    assert _colour_at(editor, 0, "# note") == PALETTE["comment"][1]
 
 
 def test_unknown_extension_is_plain(qtbot: QtBot, tmp_path: Path) -> None:
