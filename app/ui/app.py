@@ -188,6 +188,7 @@ class EnclaveApp(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self.window.indexer.stop(wait=True)
+        self.window.completion.shutdown()
         self.worker.shutdown()
         wait_for_jobs(30000)  # exports, model lists and the like: short, but not cut off
 

@@ -31,9 +31,11 @@ class CompletionControls(QObject):
         self.indicator.setAccessibleName("Inline completion")
         status.insertPermanentWidget(0, self.indicator)
         self.menu = QMenu("Inline &Completion", menu_bar)
-        self.toggle = self._add("completion_toggle", "&Inline Completion", "", checkable=True)
+        self.toggle = self._add("completion_toggle", "&Inline Completion", "Ctrl+Alt+\\", checkable=True)
         self.toggle.toggled.connect(self._on_toggle_toggled)
-        self.language = self._add("completion_language", "For This &Language", "", checkable=True)
+        self.language = self._add(
+            "completion_language", "For This &Language", "Ctrl+Alt+Shift+\\", checkable=True
+        )
         self.language.toggled.connect(self._on_language_toggled)
         self.menu.addSeparator()
         self.suggest = self._add("completion_suggest", "&Suggest Now", "Alt+\\")
@@ -62,8 +64,7 @@ class CompletionControls(QObject):
     def _add(self, name: str, text: str, shortcut: str, *, checkable: bool = False) -> QAction:
         action = QAction(text, self.menu)
         action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
         self.menu.addAction(action)
         return action

@@ -26,6 +26,7 @@ def main_window(qtbot: Any, *, model: Any = None) -> Iterator[MainWindow]:
         yield window
     finally:
         window.indexer.stop(wait=True)
+        window.completion.shutdown()
         worker.shutdown()
         assert not worker.isRunning()
 

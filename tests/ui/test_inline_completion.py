@@ -23,6 +23,9 @@ from app.ui.editor_page import EditorPage
 from app.ui.ghost_text import GhostText
 
 SOURCE = "import os\n\n\ndef add(a, b):\n    return a + b\n\n\ndef main():\n    total = \n    print(total)\n"
+# The tiny model's answers are random but fixed: in a project of this name it answers at
+# `total = ` (in many others it answers nothing, which shows no ghost text).
+PROJECT = "sample"
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -53,7 +56,9 @@ def editor_with_completion(
     qtbot: Any, tmp_path: Path, tiny_fim: Path, *, engine: ScriptedEngine | None = None, text: str = SOURCE
 ) -> Iterator[tuple[CompletionRunner, EditorPage, GhostText, list[ScriptedEngine]]]:
     """An open file with ghost text, its runner's model loaded; the engine scripted when given."""
-    (tmp_path / "main.py").write_text(text, encoding="utf-8")
+    root = tmp_path / PROJECT
+    root.mkdir()
+    (root / "main.py").write_text(text, encoding="utf-8")
     settings = Settings(completion_model=str(tiny_fim), gpu="off")
     made: list[Any] = []
 
@@ -64,9 +69,9 @@ def editor_with_completion(
         return made[-1]
 
     runner = CompletionRunner(
-        settings=settings, project=lambda: tmp_path, index=lambda: None, engine_factory=factory
+        settings=settings, project=lambda: root, index=lambda: None, engine_factory=factory
     )
-    page = EditorPage(tmp_path / "main.py")
+    page = EditorPage(root / "main.py")
     qtbot.addWidget(page)
     page.load()
     page.show()

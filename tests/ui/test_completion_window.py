@@ -1,0 +1,47 @@
+"""Inline completion in the main window: the status bar indicator, the menu, the wiring."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.helpers import main_window
+from tests.ui.test_inline_completion import ALT, PROJECT, SOURCE, cursor_after
+
+
+def test_without_a_completion_model_the_status_bar_says_so_and_editing_works(qtbot, tmp_path):
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    with main_window(qtbot) as w:
+        indicator = w.completion_controls.indicator
+        assert indicator.text() == "Completion: on"
+        page = w.editors.open_file(tmp_path / "calc.py")
+        assert page is not None
+        qtbot.waitUntil(lambda: indicator.text() == "No completion model", timeout=5000)
+        assert "enclave models download" in indicator.toolTip()
+        qtbot.keyClicks(page.editor, "x")
+        qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
+        assert page.editor.toPlainText().startswith("xdef add")
+        assert w.completion._worker is None  # no model thread was started for nothing
+        page.editor.document().setModified(False)  # closing asks nothing
+
+
+def test_the_window_shows_ghost_text_from_the_completion_model(qtbot, tmp_path, tiny_fim):
+    root = tmp_path / PROJECT
+    root.mkdir()
+    (root / "main.py").write_text(SOURCE, encoding="utf-8")
+    with main_window(qtbot) as w:
+        w.settings.completion_model = str(tiny_fim)
+        w.open_project(root)
+        qtbot.waitUntil(lambda: not w.indexing, timeout=20000)
+        page = w.editors.open_file(root / "main.py")
+        assert page is not None
+        try:
+            indicator = w.completion_controls.indicator
+            qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)
+            cursor_after(page, "total = ")
+            qtbot.keyClicks(page.editor, "a")
+            with qtbot.waitSignal(w.completion.completion_shown, timeout=10000):
+                pass
+            w.menu_actions["completion_toggle"].trigger()  # off: the ghost text goes, the model unloads
+            assert indicator.text() == "Completion: off" and not w.settings.completion
+        finally:
+            page.editor.document().setModified(False)  # closing asks nothing
