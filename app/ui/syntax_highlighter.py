@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
 import tree_sitter
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -26,8 +25,9 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.index.budget import budget_seconds  # also silences the parser-timeout warning
 from app.ui.syntax_injections import markdown_injections
-from app.ui.syntax_queries import HighlightGrammar, load_highlight
-from app.ui.syntax_theme import PLAIN, category_of, syntax_formats
+from app.ui.syntax_queries import load_highlight
+from app.ui.syntax_spans import Segment, column_map, query_segments
+from app.ui.syntax_theme import syntax_formats
 from app.ui.theme import is_dark
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,6 @@ MAX_BYTES = 512 * 1024
 CHUNK_ROWS = 64
 MARGIN_ROWS = 60
 _SLICE_S = 0.02  # one parse slice on the event loop
-_QUERY_TIMEOUT_S = 0.05  # one chunk's query; ordinary code needs 1-3 ms
-_END = 1 << 30  # "to the end of the line"
-
-Segment = tuple[int, int, str]  # start and end byte column, category
 
 
 class SyntaxHighlighter(QSyntaxHighlighter):
@@ -110,7 +106,7 @@ class SyntaxHighlighter(QSyntaxHighlighter):
             if self._off_reason:
                 return
             segments = self._rows.get(row, [])
-        column = _column_map(text)
+        column = column_map(text)
         for start, end, category in segments:
             s, e = column(start), column(end)
             if e > s:
@@ -250,73 +246,16 @@ class SyntaxHighlighter(QSyntaxHighlighter):
 
     def _query_chunk(self, row: int) -> None:
         """Query lines `row` to `row + CHUNK_ROWS` and cache each line's segments."""
-        end_row = row + CHUNK_ROWS
-        best: dict[
-            tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
-        ] = {}
         assert self._grammar is not None and self._tree is not None
+        end_row = row + CHUNK_ROWS
         injected = (
             markdown_injections(self._tree, self._source, rows=(row, end_row)) if self._markdown else []
         )
-        for grammar, tree in ((self._grammar, self._tree), *injected):
-            cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(_QUERY_TIMEOUT_S * 1_000_000))
-            cursor.set_point_range((row, 0), (end_row, 0))
-            began = time.monotonic()
-            matches = cursor.matches(tree.root_node)
-            if time.monotonic() - began >= _QUERY_TIMEOUT_S:  # a timed-out cursor returns what it had
-                self._switch_off("query_time_budget")
-                return
-            _collect(grammar, matches, best)
-        rows: dict[int, list[Segment]] = {r: [] for r in range(row, end_row)}
-        # Outer nodes first, so a string's escape or an f-string's `{name}` paints over it.
-        for (start_byte, end_byte), (_, category, start, end) in sorted(
-            best.items(), key=lambda i: i[0][0] - i[0][1]
-        ):
-            del start_byte, end_byte
-            for r in range(max(start[0], row), min(end[0], end_row - 1) + 1):
-                begin = start[1] if r == start[0] else 0
-                stop = end[1] if r == end[0] else _END
-                if stop > begin:
-                    rows[r].append((begin, stop, category))
+        rows = query_segments(((self._grammar, self._tree), *injected), rows=(row, end_row))
+        if rows is None:
+            self._switch_off("query_time_budget")
+            return
         self._rows.update(rows)
-
-
-def _collect(
-    grammar: HighlightGrammar,
-    matches: list[tuple[int, dict[str, list[tree_sitter.Node]]]],
-    best: dict[
-        tuple[int, int], tuple[tuple[bool, bool, int, int], str, tree_sitter.Point, tree_sitter.Point]
-    ],
-) -> None:
-    """Keep, per node range, the capture that ranks highest (a colour beats `@variable`)."""
-    for pattern, captures in matches:
-        own, specificity, order = grammar.rank(pattern)
-        for name, nodes in captures.items():
-            category = category_of(name)
-            if category is None:
-                continue
-            rank = (category != PLAIN, own, specificity, order)
-            for node in nodes:
-                key = (node.start_byte, node.end_byte)
-                held = best.get(key)
-                if held is None or rank > held[0]:
-                    best[key] = (rank, category, node.start_point, node.end_point)
-
-
-def _column_map(text: str) -> Callable[[int], int]:
-    """Byte column -> UTF-16 index in `text` (Qt's unit), identity for ASCII lines."""
-    if text.isascii():
-        return lambda b: min(b, len(text))
-    starts = []
-    position = 0
-    for ch in text:
-        starts.extend([position] * len(ch.encode("utf-8", errors="surrogatepass")))
-        position += 2 if ord(ch) > 0xFFFF else 1
-
-    def column(b: int) -> int:
-        return starts[b] if b < len(starts) else position
-
-    return column
 
 
 def _point(text: str, index: int) -> tuple[int, int]:
