@@ -1,7 +1,10 @@
-"""Syntax colouring for the editor and for code blocks in the chat (regex rules, no parser).
+"""Syntax colouring for code blocks in the chat, from tree-sitter where it can.
 
-Light on purpose: keywords, strings, comments, numbers and definitions for the common
-languages, so opening a file never waits on a grammar load.
+Where the fence names a language the editor colours, the block is parsed whole
+(`syntax_spans.line_spans`); otherwise regex rules apply.
+The regex rules are the fallback: keywords, strings, comments, numbers and definitions for
+the common languages, with no parser (they light up `for` inside a docstring). The editor
+itself uses `SyntaxHighlighter`.
 """
 
 from __future__ import annotations
@@ -9,7 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument, QTextFormat
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextDocument,
+    QTextFormat,
+)
+
+from app.ui.syntax_injections import fence_language
+from app.ui.syntax_spans import line_spans
+from app.ui.syntax_theme import syntax_formats
 
 _KEYWORDS = {
     "python": "and as assert async await break class continue def del elif else except False finally for "
@@ -135,6 +150,10 @@ class CodeHighlighter(QSyntaxHighlighter):
             if dark
             else {"kw": "#0b4f9e", "str": "#2e7d32", "com": "#7a7a7a", "num": "#b35900", "def": "#8a2be2"}
         )
+        self._syntax = syntax_formats(dark=dark)
+        self._fences: dict[tuple[str, str], list[list[tuple[int, int, str]]] | None] = {}
+        # The line coloured last: (block number, fence tag, its block's lines and runs, index).
+        self._last: tuple[int, str, list[str], list[list[tuple[int, int, str]]], int] | None = None
         self._formats = {
             "kw": _fmt(palette["kw"], bold=True),
             "str": _fmt(palette["str"]),
@@ -150,7 +169,13 @@ class CodeHighlighter(QSyntaxHighlighter):
             fmt = self.currentBlock().blockFormat()
             if not fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
                 return
-            language = language_for(str(fmt.property(QTextFormat.Property.BlockCodeLanguage) or ""))
+            tag = str(fmt.property(QTextFormat.Property.BlockCodeLanguage) or "")
+            runs = self._fence_runs(self.currentBlock(), tag)
+            if runs is not None:
+                for start, length, category in runs:
+                    self.setFormat(start, length, self._syntax[category])
+                return
+            language = language_for(tag)
         if not language:
             return
         rules = self._cache.get(language)
@@ -170,3 +195,54 @@ class CodeHighlighter(QSyntaxHighlighter):
             if not any(s <= m.start() < e for s, e in strings):
                 self.setFormat(m.start(), len(text) - m.start(), self._formats["com"])
                 break
+
+    def _fence_runs(self, block: QTextBlock, tag: str) -> list[tuple[int, int, str]] | None:
+        """Tree-sitter runs for `block`, a line of a fenced code block; None to use the regex rules."""
+        language = fence_language(tag)
+        if language is None:
+            return None
+        number = block.blockNumber()
+        last = self._last
+        # Qt colours a code block line by line, in order: the next line reuses its block's parse.
+        if (
+            last is not None
+            and last[:2] == (number - 1, tag)
+            and last[4] + 1 < len(last[2])
+            and last[2][last[4] + 1] == block.text()
+        ):
+            index, lines, spans = last[4] + 1, last[2], last[3]
+        else:
+            index, lines = _fence_lines(block)
+            key = (language, "\n".join(lines))
+            if key not in self._fences:
+                if len(self._fences) > 64:
+                    self._fences.clear()
+                self._fences[key] = line_spans(language, key[1]) if len(key[1]) <= _MAX_FENCE_CHARS else None
+            found = self._fences[key]
+            if found is None:
+                return None
+            spans = found
+        self._last = (number, tag, lines, spans, index)
+        return spans[index]
+
+
+_MAX_FENCE_CHARS = 200_000  # a bigger block in a reply is shown with the regex rules
+
+
+def _fence_lines(block: QTextBlock) -> tuple[int, list[str]]:
+    """`block`'s index in its fenced code block, and that block's lines."""
+
+    def fenced(b: QTextBlock) -> bool:
+        return b.isValid() and b.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence)
+
+    first = block
+    index = 0
+    while fenced(first.previous()):
+        first = first.previous()
+        index += 1
+    lines = []
+    current = first
+    while fenced(current):
+        lines.append(current.text())
+        current = current.next()
+    return index, lines
