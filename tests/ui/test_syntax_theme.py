@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.ui.chat_styles import code_colours
 from app.ui.syntax_theme import BACKGROUNDS, PALETTE, PLAIN, category_of
 
 
@@ -20,9 +21,14 @@ def _contrast(a: str, b: str) -> float:
 
 @pytest.mark.parametrize("category", sorted(PALETTE))
 def test_every_colour_has_text_contrast_on_its_background(category: str) -> None:
-    for colour, background in zip(PALETTE[category], BACKGROUNDS, strict=True):
-        if colour is not None:
-            assert _contrast(colour, background) >= 4.5, (category, colour, background)
+    # The editor's background, and the chat's code blocks (coloured with the same table).
+    light_backgrounds = (BACKGROUNDS[0], code_colours(dark=False)[0].name())
+    dark_backgrounds = (BACKGROUNDS[1], code_colours(dark=True)[0].name())
+    light, dark = PALETTE[category]
+    for colour, backgrounds in ((light, light_backgrounds), (dark, dark_backgrounds)):
+        for background in backgrounds:
+            if colour is not None:
+                assert _contrast(colour, background) >= 4.5, (category, colour, background)
 
 
 def test_capture_names_map_by_longest_known_prefix() -> None:
