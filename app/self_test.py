@@ -41,6 +41,7 @@ def main(argv: list[str]) -> int:
         _check(checks, "guard installed first", lambda: _guard_first(early))
         _check(checks, "catalog, prompts and skills load", lambda: _shipped_files(scratch))
         _check(checks, "every grammar parses", _grammars)
+        _check(checks, "every language has editor colours", _highlights)
         _check(checks, "an index builds", lambda: _index(scratch))
         _check(checks, "llama.cpp loads a model and generates", _model)
         _check(checks, "a window opens offscreen", _window)
@@ -122,6 +123,16 @@ def _grammars() -> str:
     if failed:
         raise AssertionError(f"grammars that do not load or parse: {', '.join(failed)}")
     return f"{len(supported_languages())} grammars"
+
+
+def _highlights() -> str:
+    # The wheels' highlights queries are data files: a bundle that left them out shows plain text.
+    from app.ui.syntax_queries import highlight_languages, load_highlight
+
+    missing = [name for name in highlight_languages() if load_highlight(name) is None]
+    if missing:
+        raise AssertionError(f"languages the editor cannot colour: {', '.join(missing)}")
+    return f"{len(highlight_languages())} languages coloured"
 
 
 def _index(scratch: Path) -> str:
