@@ -20,7 +20,7 @@ from typing import Protocol
 from app.core.errors import EnclaveError
 
 PREFIX_TOKENS = 1024
-SUFFIX_TOKENS = 64  # read again on every keystroke (it follows the cursor), so kept short
+SUFFIX_TOKENS = 48  # read again on every keystroke (it follows the cursor), so kept short
 CONTEXT_TOKENS = 1024
 # The prefix starts at a multiple of this many lines, so its start (and the KV cache
 # behind it) stays put while the cursor moves within the window.
