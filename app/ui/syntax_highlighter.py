@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # takes ~15 ms, which keeps a keystroke well inside the 50 ms stall budget.
 MAX_BYTES = 512 * 1024
 # Lines queried at once, and lines beyond the screen's edges coloured ahead of a scroll.
-CHUNK_ROWS = 64
+CHUNK_ROWS = 16  # after a keystroke, the edited line's chunk is queried afresh
 MARGIN_ROWS = 60
 _SLICE_S = 0.02  # one parse slice on the event loop
 
@@ -76,6 +76,11 @@ class SyntaxHighlighter(QSyntaxHighlighter):
         self.setDocument(document)
         if document.characterCount() > 1:
             self._on_contents_change(0, 0, document.characterCount())
+
+    @property
+    def busy(self) -> bool:
+        """Whether a parse, or colouring the lines on screen, is still to come."""
+        return self._parsing or self._visible_timer.isActive()
 
     @property
     def off_reason(self) -> str:

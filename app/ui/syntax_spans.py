@@ -32,11 +32,8 @@ def query_segments(
     first, end_row = rows
     best: _Best = {}
     for grammar, tree in trees:
-        cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(QUERY_TIMEOUT_S * 1_000_000))
-        cursor.set_point_range((first, 0), (end_row, 0))
-        began = time.monotonic()
-        matches = cursor.matches(tree.root_node)
-        if time.monotonic() - began >= QUERY_TIMEOUT_S:  # a timed-out cursor returns what it had
+        matches = _matches(grammar, tree, rows)
+        if matches is None:
             return None
         _collect(grammar, matches, best)
     out: dict[int, list[Segment]] = {r: [] for r in range(first, end_row)}
@@ -50,6 +47,24 @@ def query_segments(
             if stop > begin:
                 out[r].append((begin, stop, category))
     return out
+
+
+def _matches(
+    grammar: HighlightGrammar, tree: tree_sitter.Tree, rows: tuple[int, int]
+) -> list[tuple[int, dict[str, list[tree_sitter.Node]]]] | None:
+    """The query's matches on `rows`, or None when it runs into its timeout twice.
+
+    A timed-out cursor returns what it had, silently, so time is measured here; one slow
+    run can be the machine (a garbage collection, a busy core), so it is tried again first.
+    """
+    for _ in range(2):
+        cursor = tree_sitter.QueryCursor(grammar.query, timeout_micros=int(QUERY_TIMEOUT_S * 1_000_000))
+        cursor.set_point_range((rows[0], 0), (rows[1], 0))
+        began = time.monotonic()
+        matches = cursor.matches(tree.root_node)
+        if time.monotonic() - began < QUERY_TIMEOUT_S:
+            return matches
+    return None
 
 
 def line_spans(language: str, text: str) -> list[list[tuple[int, int, str]]] | None:

@@ -9,6 +9,8 @@ editor's background (`tests/ui/test_syntax_theme.py` checks it).
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtGui import QColor, QFont, QTextCharFormat
 
 PLAIN = "plain"
@@ -58,6 +60,7 @@ PALETTE: dict[str, tuple[str | None, str | None]] = {
 BACKGROUNDS = ("#ffffff", "#17181b")
 
 
+@functools.lru_cache(maxsize=1024)
 def category_of(capture: str) -> str | None:
     """The category for a capture name (`keyword.control.import` -> `keyword`); None if unknown."""
     name = capture

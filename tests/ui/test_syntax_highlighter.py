@@ -199,7 +199,7 @@ def test_shrinking_under_the_limit_colours_again(qtbot: QtBot) -> None:
 def test_hostile_nesting_does_not_hang(qtbot: QtBot) -> None:
     editor = _editor(qtbot, "python", "x = 1\n")
     editor.setPlainText("[" * 200_000)  # tree-sitter's worst case for queries
-    qtbot.waitUntil(lambda: not editor.highlighter._parsing, timeout=20_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not editor.highlighter.busy, timeout=20_000)  # type: ignore[attr-defined]
     editor.appendPlainText("]")  # and typing still works
     assert editor.document().characterCount() > 200_000
 
