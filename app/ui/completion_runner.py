@@ -367,10 +367,15 @@ class CompletionRunner(QObject):
     def _start_worker(self) -> ModelWorker:
         worker = ModelWorker()
         worker.setObjectName("CompletionWorker")
-        worker.model_loaded.connect(self._on_model_loaded)
-        worker.failed.connect(self._on_worker_failed)
-        worker.job_finished.connect(self._on_job_finished)
-        worker.event_emitted.connect(self._on_event_emitted)
+        # The worker outlives the runner by its last queued signals (the window may be deleted
+        # right after shutdown): those find the runner gone and are dropped.
+        for signal, slot in (
+            (worker.model_loaded, self._on_model_loaded),
+            (worker.failed, self._on_worker_failed),
+            (worker.job_finished, self._on_job_finished),
+            (worker.event_emitted, self._on_event_emitted),
+        ):
+            signal.connect(lambda *args, slot=slot: shiboken6.isValid(self) and slot(*args))
         self._worker = worker
         return worker
 

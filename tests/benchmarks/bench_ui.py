@@ -13,6 +13,10 @@
    transcript told that no block is ever finished, i.e. the whole reply re-rendered as Markdown
    on every 40 ms update (the renderer before incremental rendering). Runs alternate between
    the two and the median longest stall of each is shown (single runs vary by ±20 ms here).
+4. Longest stall while typing into the editor with inline completion on (goal < 50 ms): each
+   keystroke cancels the request in flight and, after the debounce, asks the completion model
+   on its own thread (the installed completion model, else the tiny random-weight FIM GGUF the
+   tests use); baseline: the same typing with completion off. `--completion-only` runs just this.
 """
 
 from __future__ import annotations
@@ -247,6 +251,9 @@ def main() -> int:
     parser.add_argument("--project", type=Path, default=default, help="a large folder to index")
     parser.add_argument("--chat-only", action="store_true", help="only the streaming measurements")
     parser.add_argument("--rounds", type=int, default=3, help="streaming runs per renderer (median shown)")
+    parser.add_argument(
+        "--completion-only", action="store_true", help="only the typing-with-completion stall"
+    )
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
@@ -255,6 +262,11 @@ def main() -> int:
         f"Python {platform.python_version()}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}"
     )
     app = QApplication.instance() or QApplication([])
+    if args.completion_only:
+        idle = idle_stall(app, 2.0)
+        print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
+        completion_stalls(app, idle)
+        return 0
     if args.chat_only:
         idle = idle_stall(app, 2.0)
         print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
@@ -275,6 +287,7 @@ def main() -> int:
         f"{worst / idle:.1f}x idle (goal < 50 ms)"
     )
     chat_stalls(app, idle, rounds=args.rounds)
+    completion_stalls(app, idle)
     return 0
 
 
@@ -296,6 +309,107 @@ def chat_stalls(app, idle: float, *, rounds: int) -> None:
             f"re-render {base * 1000:.1f} ms (runs: {_ms(base_runs)}) | {worst / base:.2f}x baseline, "
             f"{worst / idle:.1f}x idle (goal < 50 ms)"
         )
+
+
+def completion_stall(app, *, on: bool, model: Path, keys: int = 60) -> tuple[float, float, int, int]:
+    """Longest stalls while typing `keys` characters into a real file and while asking at 20 places.
+
+    Returns (typing stall, requests-only stall, requests answered, ghost texts shown).
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.core.settings import Settings
+    from app.ui.main_window import MainWindow
+    from app.ui.model_worker import ModelWorker
+
+    worker = ModelWorker()
+    window = MainWindow(settings=Settings(completion_model=str(model), completion=on), worker=worker)
+    window.show()
+    page = window.editors.open_file(REPO / "app" / "ui" / "main_window.py")
+    assert page is not None
+    runner = window.completion
+    deadline = time.perf_counter() + 120  # the first load of a model probes it in a child first
+    while on and runner.state()[0].startswith("Completion: loading") and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    answered, shown = [], []
+    runner.request_finished.connect(answered.append)
+    runner.completion_shown.connect(shown.append)
+    editor = page.editor
+    cursor = editor.textCursor()
+    source = editor.toPlainText()
+    cursor.setPosition(source.index("\n", source.index("        self.status = ")))  # that line's end
+    cursor.insertText("\n        ")  # a fresh line, nothing right of the cursor
+    editor.setTextCursor(cursor)
+    gc.collect()
+    meter = StallMeter()
+    meter.start()
+    text = "self.completion_probe = CompletionProbe(window, settings=settings, depth=3)  "
+    for i in range(keys):
+        QTest.keyClick(editor, text[i % len(text)])
+        end = time.perf_counter() + (0.35 if i % 5 == 4 else 0.06)  # bursts of typing, then a pause
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+    typing = meter.stop()
+    # Requests alone, no edits: Alt+\ at the ends of 20 lines, each answer awaited.
+    meter.start()
+    lines = editor.toPlainText().split("\n")
+    for line in range(40, 240, 10):
+        cursor.setPosition(sum(len(t) + 1 for t in lines[:line]) + len(lines[line]))
+        editor.setTextCursor(cursor)
+        before = len(answered)
+        QTest.keyClick(editor, Qt.Key.Key_Backslash, Qt.KeyboardModifier.AltModifier)
+        end = time.perf_counter() + 2.0
+        while time.perf_counter() < end and (
+            len(answered) == before if on else time.perf_counter() < end - 1.9
+        ):
+            app.processEvents()
+            time.sleep(0.001)
+    requests = meter.stop()
+    editor.document().setModified(False)
+    state = runner.state()[0]
+    runner.shutdown()
+    worker.shutdown()
+    dispose(window)
+    print(f"  ({'on' if on else 'off'}: {state})")
+    return typing, requests, len(answered), len(shown)
+
+
+def completion_model() -> tuple[Path, str]:
+    """The installed completion model, else the tests' tiny FIM GGUF (written to a temp folder)."""
+    from app.core import services
+    from app.core.errors import EnclaveError
+    from app.core.settings import Settings
+
+    try:
+        path = services.completion_model_path(None, settings=Settings())
+        return path, path.name
+    except EnclaveError:
+        import tempfile
+
+        from tests.support.tiny_gguf import write_tiny_qwen
+
+        folder = Path(tempfile.mkdtemp(prefix="enclave-bench-"))
+        path = write_tiny_qwen(
+            folder / "tiny-coder-fim.gguf", arch="qwen2", fim=True, name="tiny-qwen2.5-coder"
+        )
+        return path, "the tiny random-weight FIM GGUF (no completion model installed)"
+
+
+def completion_stalls(app, idle: float) -> None:
+    """Typing with completion on vs off, each measured once in this run."""
+    model, label = completion_model()
+    base_typing, base_requests, _, _ = completion_stall(app, on=False, model=model)
+    typing, requests, answered, shown = completion_stall(app, on=True, model=model)
+    print(
+        f"inline completion from {label}, in app/ui/main_window.py ({answered} requests answered, {shown} "
+        f"ghost texts shown):\n  typing 60 keys: longest stall {typing * 1000:.1f} ms | baseline completion "
+        f"off {base_typing * 1000:.1f} ms | {typing / base_typing:.2f}x baseline\n  Alt+\\ at 20 places, "
+        f"no edits: longest stall {requests * 1000:.1f} ms | baseline completion off "
+        f"{base_requests * 1000:.1f} ms | {requests / idle:.1f}x idle (goal < 50 ms)"
+    )
 
 
 def _ms(values: list[float]) -> str:
