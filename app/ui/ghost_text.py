@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 _WORD = re.compile(r"\s*(?:\w+|[^\w\s]+)|\s+")
 TAB_SPACES = 4
 DIM = 0.5  # ghost colour: this far from the text colour towards the background
+COVER_TINT = 0.05  # the background under a multi-line ghost: this far towards the text colour
 
 
 class GhostText(QObject):
@@ -196,9 +197,9 @@ class GhostText(QObject):
             geometry = editor.blockBoundingGeometry(block).translated(editor.contentOffset())
             left = round(geometry.left() + document.documentMargin())
             below = top + height
-            painter.fillRect(
-                QRect(0, below, width, height * (len(lines) - 1)), palette.color(QPalette.ColorRole.Base)
-            )
+            # The lines below are covered (not pushed down) while it shows: a faint tint says so.
+            cover = _mix(palette.color(QPalette.ColorRole.Base), text_colour, COVER_TINT)
+            painter.fillRect(QRect(0, below, width, height * (len(lines) - 1)), cover)
             for i, line in enumerate(lines[1:]):
                 painter.drawText(left, below + i * height + metrics.ascent(), line)
             end_x = left + metrics.horizontalAdvance(lines[-1])
