@@ -43,4 +43,4 @@ class AdaptiveDebounce:
         score = (0.5 if after_symbol else 0.0) + (0.4 if line_end else 0.0)
         rate = 3.0 - 1.5 * score  # 3.0 mid-word down to about 1.65 after a symbol at the end of a line
         expected = sorted(self._answers)[len(self._answers) // 2] if self._answers else 0.0
-        return int(max(MIN_MS, min(MAX_MS, rate * base - expected)))
+        return round(max(MIN_MS, min(MAX_MS, rate * base - expected)))
