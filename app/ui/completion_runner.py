@@ -22,27 +22,26 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.cancel import CancelToken
-from app.core.completion import Completion, CompletionEngine, RepoContext
 from app.core.settings import Settings
 from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.completion_debounce import AdaptiveDebounce
-from app.ui.ghost_text import GhostText
+from app.ui.completion_engines import CompletionEngines, EngineFactory, completion_loader, language_of
+from app.ui.ghost_text import GhostText, char_offset
 from app.ui.model_worker import LoadedModel, ModelWorker
+
+if TYPE_CHECKING:  # the engine is imported on the completion thread, not at start-up
+    from app.core.completion import Completion
 
 logger = logging.getLogger(__name__)
 
 MAX_LINE_SUFFIX = 8  # no automatic request with more than this many characters right of the cursor
-N_CTX = 4096  # the prompt's budgets (context, prefix, suffix) and the reply fit in this
-MAX_CONTEXT_FILE = 1 << 20  # files read for linked definitions are at most this big
-
-EngineFactory = Callable[..., CompletionEngine]
 
 
 class Page(Protocol):
@@ -89,7 +88,7 @@ class CompletionRunner(QObject):
         project: Callable[[], Path | None],
         index: Callable[[], Any],
         settings_changed: Callable[[], object] = lambda: None,
-        engine_factory: EngineFactory = CompletionEngine,
+        engine_factory: EngineFactory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,7 +96,7 @@ class CompletionRunner(QObject):
         self._project = project
         self._index = index
         self._settings_changed = settings_changed
-        self._engines = _Engines(engine_factory)  # used on the worker thread only
+        self._engines = CompletionEngines(engine_factory)  # used on the worker thread only
         self._worker: ModelWorker | None = None
         self._state, self._model_name, self._reason = "idle", "", ""
         self._paths: dict[GhostText, Path] = {}
@@ -209,10 +208,10 @@ class CompletionRunner(QObject):
         if kept:
             return  # typed into the ghost text: the rest of it stays
         path = self._paths.get(ghost)
-        if self._state != "ready" or not self.enabled_for(path) or _line_suffix(ghost) > MAX_LINE_SUFFIX:
+        if self._state != "ready" or not self.enabled_for(path) or ghost.line_suffix() > MAX_LINE_SUFFIX:
             return
         self._waiting = ghost
-        self._timer.start(self._debounce.delay_ms(_cursor_context(ghost)))
+        self._timer.start(self._debounce.delay_ms(ghost.cursor_context()))
 
     def _on_timer_timeout(self) -> None:
         ghost, self._waiting = self._waiting, None
@@ -230,11 +229,11 @@ class CompletionRunner(QObject):
             if manual:
                 self._emit_state()
             return
-        if not manual and _line_suffix(ghost) > MAX_LINE_SUFFIX:
+        if not manual and ghost.line_suffix() > MAX_LINE_SUFFIX:
             return
         text = editor.toPlainText()
         position = cursor.position()
-        offset = _char_offset(text, position)
+        offset = char_offset(text, position)
         self._ids += 1
         token = CancelToken()
         request = _Request(self._ids, ghost, ghost.revision, position, token, time.perf_counter())
@@ -362,7 +361,7 @@ class CompletionRunner(QObject):
         self._state = "loading"
         self._emit_state()
         worker = self._worker or self._start_worker()
-        worker.load(_loader(ended.result, settings=self.settings))
+        worker.load(completion_loader(ended.result, settings=self.settings))
 
     def _start_worker(self) -> ModelWorker:
         worker = ModelWorker()
@@ -400,72 +399,6 @@ class CompletionRunner(QObject):
         self.state_changed.emit(*_describe(self))
 
 
-class _Engines:
-    """The engine for the loaded model and the open project; touched on the worker thread only."""
-
-    def __init__(self, factory: EngineFactory) -> None:
-        self._factory = factory
-        self._engine: CompletionEngine | None = None
-        self._model: Any = None
-        self._root: Path | None = None
-        self._index: Any = None
-
-    def get(self, model: Any, *, root: Path | None, index: Any) -> CompletionEngine:
-        """The engine for `model` in project `root` (a new one when either changed)."""
-        self._index = index
-        if self._engine is None or model is not self._model or root != self._root:
-            self._model, self._root = model, root
-            context = RepoContext(find_symbol=self._find_symbol, read=self._read) if root else RepoContext()
-            self._engine = self._factory(model, repo_name=root.name if root else "", context=context)
-        return self._engine
-
-    def _find_symbol(self, name: str) -> list[Any]:
-        index = self._index
-        return list(index.find_symbol(name)) if index is not None else []
-
-    def _read(self, rel: str) -> str | None:
-        from app.core.text_file import decode_text, looks_binary
-
-        if self._root is None:
-            return None
-        path = (self._root / rel).resolve()
-        try:
-            if not path.is_relative_to(self._root) or path.stat().st_size > MAX_CONTEXT_FILE:
-                return None
-            data = path.read_bytes()
-        except OSError:
-            return None
-        return None if looks_binary(data) else decode_text(data)[0]
-
-
-def _loader(path: Path, *, settings: Settings) -> Callable[[CancelToken, Callable[[str], None]], Any]:
-    def load(cancel: CancelToken, progress: Callable[[str], None]) -> Any:
-        from app.core import services
-        from app.core.completion import fim_tokens
-
-        model = services.load_model_file(
-            path, settings=settings, n_ctx=N_CTX, cancel=cancel, progress=progress
-        )
-        try:
-            fim_tokens(model, architecture=model.info.architecture, name=model.info.name)
-        except Exception:
-            model.close()
-            raise  # "cannot complete code: no fill-in-the-middle tokens" goes to the status bar
-        return model
-
-    return load
-
-
-def language_of(path: Path) -> str:
-    """The language name completion settings use for `path` ("python"; the index's names)."""
-    from app.core.index.languages import language_for_path
-    from app.ui.highlighter import language_for
-
-    return (
-        language_for_path(path.name) or language_for(path.name) or path.suffix.lstrip(".").lower() or "text"
-    )
-
-
 def _describe(runner: CompletionRunner) -> tuple[str, str]:
     keys = "Tab accepts, Ctrl+→ takes one word, Esc dismisses, Alt+\\ asks now"
     language = runner.front_language()
@@ -483,23 +416,3 @@ def _describe(runner: CompletionRunner) -> tuple[str, str]:
     if state == "ready":
         return f"Completion: {runner._model_name}", f"Ghost text from {runner._model_name}: {keys}"
     return "Completion: on", f"Ghost text as you type, once a file is open: {keys}"
-
-
-def _line_suffix(ghost: GhostText) -> int:
-    cursor = ghost.editor.textCursor()
-    return len(cursor.block().text()) - cursor.positionInBlock()
-
-
-def _cursor_context(ghost: GhostText) -> tuple[bool, bool]:
-    # (after a non-word character, at the end of the line): both make a completion likelier wanted.
-    cursor = ghost.editor.textCursor()
-    line, column = cursor.block().text(), cursor.positionInBlock()
-    before = line[column - 1] if column > 0 else " "
-    return (not (before.isalnum() or before == "_"), column == len(line))
-
-
-def _char_offset(text: str, position: int) -> int:
-    # Qt counts UTF-16 code units; Python counts code points (they differ past U+FFFF).
-    if text.isascii():
-        return position
-    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", errors="ignore"))

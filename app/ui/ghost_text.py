@@ -83,6 +83,18 @@ class GhostText(QObject):
         match = _WORD.match(self.text)
         self._insert(match.group() if match else self.text)
 
+    def line_suffix(self) -> int:
+        """How many characters sit right of the cursor on its line."""
+        cursor = self.editor.textCursor()
+        return len(cursor.block().text()) - cursor.positionInBlock()
+
+    def cursor_context(self) -> tuple[bool, bool]:
+        """(after a non-word character, at the end of the line): both make a completion likelier wanted."""
+        cursor = self.editor.textCursor()
+        line, column = cursor.block().text(), cursor.positionInBlock()
+        before = line[column - 1] if column > 0 else " "
+        return (not (before.isalnum() or before == "_"), column == len(line))
+
     # -- events ---------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
@@ -246,3 +258,10 @@ def _line_background(editor: QPlainTextEdit) -> QColor:
         if selection.format.property(QTextFormat.Property.FullWidthSelection):
             return selection.format.background().color()
     return editor.palette().color(QPalette.ColorRole.Base)
+
+
+def char_offset(text: str, position: int) -> int:
+    """The Python index of Qt document `position` in `text` (Qt counts UTF-16 code units)."""
+    if text.isascii():
+        return position
+    return len(text.encode("utf-16-le")[: 2 * position].decode("utf-16-le", errors="ignore"))

@@ -209,3 +209,16 @@ def test_opened_and_saved_files_become_context(qtbot, tmp_path, tiny_fim):
         qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
         qtbot.waitUntil(lambda: len(engine.calls) == 2, timeout=5000)
         qtbot.waitUntil(lambda: any("saved_helper" in c.text for c in engine.context.chunks("o.py", "", 0)))
+
+
+def test_the_engine_gets_python_offsets_after_astral_characters(qtbot, tmp_path, tiny_fim):
+    text = 'face = "😀😀"  # two UTF-16 units each in Qt\n' + SOURCE
+    engine = ScriptedEngine(["1"], context=RepoContext())
+    with editor_with_completion(qtbot, tmp_path, tiny_fim, engine=engine, text=text) as (_r, page, ghost, _m):
+        found = page.editor.document().find("total = ")
+        found.clearSelection()
+        page.editor.setTextCursor(found)
+        assert found.position() == text.index("total = ") + len("total = ") + 2  # Qt counts 2 more
+        qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
+        qtbot.waitUntil(lambda: ghost.visible, timeout=5000)
+        assert engine.calls == [("main.py", text.index("total = ") + len("total = "))]
