@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
 
 from tests.ui.helpers import main_window
 from tests.ui.test_inline_completion import ALT, PROJECT, SOURCE, cursor_after
@@ -39,8 +40,15 @@ def test_the_window_shows_ghost_text_from_the_completion_model(qtbot, tmp_path, 
             qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)
             cursor_after(page, "total = ")
             qtbot.keyClicks(page.editor, "a")
-            with qtbot.waitSignal(w.completion.completion_shown, timeout=10000):
+            with qtbot.waitSignal(w.completion.completion_shown, timeout=10000) as shown:
                 pass
+            before = page.editor.toPlainText()
+            qtbot.keyClick(page.editor, Qt.Key.Key_Tab)  # in the window too, Tab takes the ghost text
+            at = before.index("total = a") + len("total = a")
+            assert page.editor.toPlainText() == before[:at] + shown.args[0].text + before[at:]
+            edit_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Edit")
+            assert isinstance(edit_menu, QMenu)
+            assert "Inline &Completion" in [a.text() for a in edit_menu.actions()]
             w.menu_actions["completion_toggle"].trigger()  # off: the ghost text goes, the model unloads
             assert indicator.text() == "Completion: off" and not w.settings.completion
         finally:
