@@ -42,6 +42,10 @@ class CompletionEngines:
             self._engine = factory(model, repo_name=root.name if root else "", context=context)
         return self._engine
 
+    def forget(self) -> None:
+        """Drop the engine, and with it the context ring and the cache (on the worker thread)."""
+        self._engine = None
+
     def _find_symbol(self, name: str) -> list[Any]:
         index = self._index
         return list(index.find_symbol(name)) if index is not None else []

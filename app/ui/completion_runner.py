@@ -193,6 +193,20 @@ class CompletionRunner(QObject):
         """The status text and its tooltip, as `state_changed` last said."""
         return _describe(self)
 
+    def forget(self) -> None:
+        """Drop the remembered file chunks and the cached completions (Forget Everything)."""
+        self._cancel()
+        self._hide_all()
+        self._remembered.clear()
+        if self._worker is not None:
+            engines = self._engines
+
+            def forget(_model: Any, _cancel: CancelToken) -> tuple[()]:
+                engines.forget()
+                return ()
+
+            self._worker.run_turn(forget, kind="forget")
+
     def shutdown(self) -> None:
         """Cancel the request in flight and end the model's thread."""
         self._timer.stop()

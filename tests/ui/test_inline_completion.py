@@ -222,3 +222,15 @@ def test_the_engine_gets_python_offsets_after_astral_characters(qtbot, tmp_path,
         qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
         qtbot.waitUntil(lambda: ghost.visible, timeout=5000)
         assert engine.calls == [("main.py", text.index("total = ") + len("total = "))]
+
+
+def test_forget_drops_the_engine_with_its_context_and_cache(qtbot, tmp_path, tiny_fim):
+    with editor_with_completion(qtbot, tmp_path, tiny_fim) as (runner, page, _ghost, made):
+        cursor_after(page, "total = ")
+        with qtbot.waitSignal(runner.request_finished, timeout=10000):
+            qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
+        assert len(made[0].context.chunks("other.py", "", 0)) == 1  # main.py, from when it was shown
+        runner.forget()
+        with qtbot.waitSignal(runner.request_finished, timeout=10000):
+            qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
+        assert len(made) == 2 and made[1].context.chunks("other.py", "", 0) == []
