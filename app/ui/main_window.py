@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
             conversation=ConversationHandle(
                 messages=lambda: self.chat.conversation.export_messages(),
                 busy=lambda: self.chat.busy,
-                clear=self.chat.clear_conversation,
+                clear=self._forget_in_memory,
             ),
             settings=settings,
             settings_changed=self.settings_changed.emit,
@@ -231,6 +231,11 @@ class MainWindow(QMainWindow):
         self.indexer.build(root)
         self.settings.add_recent_project(root)
         self.settings_changed.emit()
+
+    def _forget_in_memory(self) -> None:
+        # Forget Everything also clears what memory holds: the chat, completion's file chunks.
+        self.chat.clear_conversation()
+        self.completion.forget()
 
     def _menu_handlers(self) -> MenuHandlers:
         editors, chat = self.editors, self.chat
