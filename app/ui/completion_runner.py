@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the engine is imported on the completion thread, not at sta
 logger = logging.getLogger(__name__)
 
 MAX_LINE_SUFFIX = 8  # no automatic request with more than this many characters right of the cursor
+RECHECK_S = 30.0  # with no completion model installed, look again when a file is shown after this long
 
 
 class Page(Protocol):
@@ -99,6 +100,7 @@ class CompletionRunner(QObject):
         self._engines = CompletionEngines(engine_factory)  # used on the worker thread only
         self._worker: ModelWorker | None = None
         self._state, self._model_name, self._reason = "idle", "", ""
+        self._resolved_at = 0.0
         self._paths: dict[GhostText, Path] = {}
         self._current: _Request | None = None
         self._ids = 0
@@ -347,8 +349,11 @@ class CompletionRunner(QObject):
     # -- the model ------------------------------------------------------------------------
 
     def _ensure_model(self) -> None:
+        if self._state == "none" and time.monotonic() - self._resolved_at > RECHECK_S:
+            self._state = "idle"  # a completion model may have been installed since
         if self._state != "idle" or not self.settings.completion:
             return
+        self._resolved_at = time.monotonic()
         self._state = "resolving"
         self._emit_state()
         settings = self.settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+import app.ui.completion_runner as runner_module
 from tests.ui.helpers import main_window
 from tests.ui.test_inline_completion import ALT, PROJECT, SOURCE, cursor_after
 
@@ -53,3 +54,18 @@ def test_the_window_shows_ghost_text_from_the_completion_model(qtbot, tmp_path, 
             assert indicator.text() == "Completion: off" and not w.settings.completion
         finally:
             page.editor.document().setModified(False)  # closing asks nothing
+
+
+def test_a_completion_model_installed_later_is_found_when_a_file_is_shown_again(
+    qtbot, tmp_path, tiny_fim, monkeypatch
+):
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("y = 2\n", encoding="utf-8")
+    monkeypatch.setattr(runner_module, "RECHECK_S", 0.0)
+    with main_window(qtbot) as w:
+        indicator = w.completion_controls.indicator
+        w.editors.open_file(tmp_path / "a.py")
+        qtbot.waitUntil(lambda: indicator.text() == "No completion model", timeout=5000)
+        w.settings.completion_model = str(tiny_fim)  # as if one were downloaded meanwhile
+        w.editors.open_file(tmp_path / "b.py")
+        qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)

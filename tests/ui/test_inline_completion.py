@@ -234,3 +234,20 @@ def test_forget_drops_the_engine_with_its_context_and_cache(qtbot, tmp_path, tin
         with qtbot.waitSignal(runner.request_finished, timeout=10000):
             qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)
         assert len(made) == 2 and made[1].context.chunks("other.py", "", 0) == []
+
+
+def test_a_model_without_fim_tokens_is_refused_with_the_reason_in_the_status(qtbot, tmp_path, tiny_qwen2):
+    (tmp_path / "main.py").write_text(SOURCE, encoding="utf-8")
+    settings = Settings(completion_model=str(tiny_qwen2), gpu="off")
+    runner = CompletionRunner(settings=settings, project=lambda: tmp_path, index=lambda: None)
+    page = EditorPage(tmp_path / "main.py")
+    qtbot.addWidget(page)
+    page.load()
+    try:
+        runner.show_page(page)
+        qtbot.waitUntil(lambda: runner.state()[0] == "Completion: unavailable", timeout=60000)
+        assert "no fill-in-the-middle tokens" in runner.state()[1]
+        qtbot.keyClick(page.editor, Qt.Key.Key_Backslash, ALT)  # asks nothing, breaks nothing
+        assert runner._current is None
+    finally:
+        runner.shutdown()
