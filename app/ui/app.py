@@ -98,6 +98,7 @@ class EnclaveApp(QObject):
                 install=self._on_model_installed,
                 use_model=self.use_installed_model,
                 import_file=self.use_model_file,
+                completion_settings=w.completion.apply_settings,
             ),
             parent=w,
         )

@@ -40,6 +40,8 @@ class AppActions:
     install: Callable[[InstalledModel], None]  # remember and load a newly installed model
     use_model: Callable[[Path], None]  # load an installed model
     import_file: Callable[[Path], object]  # the app's import path for a .gguf
+    # inline completion takes up changed settings (or a new completion model) at once
+    completion_settings: Callable[[frozenset[str]], None] = lambda _changed: None
 
 
 class AppWindows(QObject):
@@ -111,6 +113,8 @@ class AppWindows(QObject):
             self.zoom.apply()
         if changed & {"model", "extra_model_dirs"}:
             self.actions.refresh_models()
+        if changed & {"completion", "completion_off", "completion_model"}:
+            self.actions.completion_settings(changed)
         self.actions.save()
         if changed & NEXT_LOAD:
             self.actions.say("Saved; the model settings apply to the next model load")
@@ -119,6 +123,8 @@ class AppWindows(QObject):
         # A download from the manager is loaded only when nothing answers yet (a first model);
         # otherwise it waits in the model list, and a completion model is never the agent's.
         self.actions.refresh_models()
+        if model.role == "completion":
+            self.actions.completion_settings(frozenset({"completion_model"}))
         if model.role != "completion" and not self.actions.answering():
             self.actions.install(model)
         else:

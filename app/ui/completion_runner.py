@@ -168,26 +168,27 @@ class CompletionRunner(QObject):
         """Turn completion on or off everywhere (off frees the model's memory)."""
         self.settings.completion = on
         self._settings_changed()
-        if not on:
-            self._cancel()
-            self._hide_all()
-            if self._worker is not None and self._state == "ready":
-                self._worker.unload()
-            if self._state in ("ready", "none", "failed"):
-                self._state = "idle"
-        elif self._front is not None:
-            self._ensure_model()
-        self._emit_state()
+        self.apply_settings(frozenset({"completion"}))
 
     def set_language_enabled(self, language: str, *, on: bool) -> None:
         """Turn completion on or off for one language ("python")."""
         off = [name for name in self.settings.completion_off if name != language]
         self.settings.completion_off = off if on else [*off, language]
         self._settings_changed()
-        if not on:
+        self.apply_settings(frozenset({"completion_off"}))
+
+    def apply_settings(self, changed: frozenset[str]) -> None:
+        """Take up settings changed elsewhere (the settings dialog, a newly installed model) now."""
+        unload = "completion_model" in changed or not self.settings.completion
+        if unload and self._state in ("ready", "none", "failed"):
+            if self._worker is not None and self._state == "ready":
+                self._worker.unload()  # off frees its memory; another model loads on the next file
+            self._state = "idle"
+        front = self._paths.get(self._front) if self._front is not None else None
+        if not self.enabled_for(front):
             self._cancel()
             self._hide_all()
-        elif self._front is not None:
+        elif front is not None:
             self._ensure_model()
         self._emit_state()
 

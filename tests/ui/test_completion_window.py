@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 import app.ui.completion_runner as runner_module
+from app.core.settings import Settings
+from app.ui.app import EnclaveApp
 from tests.ui.helpers import main_window
 from tests.ui.test_inline_completion import ALT, PROJECT, SOURCE, cursor_after
 
@@ -69,3 +71,34 @@ def test_a_completion_model_installed_later_is_found_when_a_file_is_shown_again(
         w.settings.completion_model = str(tiny_fim)  # as if one were downloaded meanwhile
         w.editors.open_file(tmp_path / "b.py")
         qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)
+
+
+def test_the_settings_dialog_turns_completion_off_for_a_language_and_everywhere_at_once(
+    qtbot, tmp_path, tiny_fim
+):
+    (tmp_path / "main.py").write_text(SOURCE, encoding="utf-8")
+    app = EnclaveApp(settings=Settings(completion_model=str(tiny_fim)), settings_path=None, load_model=False)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    try:
+        indicator = app.window.completion_controls.indicator
+        app.window.editors.open_file(tmp_path / "main.py")
+        qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)
+        dialog = app.windows.show_settings()
+        qtbot.waitUntil(lambda: dialog.models_listed, timeout=10000)
+        dialog.completion_off.setText("python")
+        dialog.apply()
+        assert indicator.text() == "Completion: off for python"
+        dialog.completion_off.setText("")
+        dialog.completion.setChecked(False)
+        dialog.apply()
+        assert indicator.text() == "Completion: off"
+        worker = app.window.completion._worker
+        assert worker is not None
+        qtbot.waitUntil(lambda: not worker.has_model, timeout=5000)  # its memory is freed
+        dialog.completion.setChecked(True)
+        dialog.apply()
+        qtbot.waitUntil(lambda: indicator.text().startswith("Completion: tiny"), timeout=60000)
+        dialog.close()
+    finally:
+        app.shutdown()
