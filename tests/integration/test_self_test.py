@@ -25,7 +25,7 @@ def test_the_self_test_passes_and_opens_no_socket(tmp_path: Path, demo_model: Pa
     )  # fmt: skip
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert done.returncode == 0, report
-    assert report["ok"] and len(report["checks"]) == 7
+    assert report["ok"] and len(report["checks"]) == 8
     calls = [line for line in trace.read_text().splitlines() if "socket(" in line or "connect(" in line]
     assert calls == []
     # strace really watched, children too: the app itself and the probe's child were exec'd under it.

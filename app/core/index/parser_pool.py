@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -113,17 +114,38 @@ class ParserPool:
         self._stop.value = True
         # The executor forgets its processes on shutdown; keep them to wait on.
         processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        manager = getattr(self._executor, "_executor_manager_thread", None)  # shutdown forgets it too
         self._executor.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + _GRACE_S
         for process in processes:
             process.join(max(0.0, deadline - time.monotonic()))
+        killed = False
         for process in processes:
             if process.is_alive():
                 logger.debug("parser worker %s still busy after %.1fs: terminated", process.pid, _GRACE_S)
                 process.terminate()
+                killed = True
+        if killed and manager is not None:
+            _forget_wakeup(manager)
 
     def __enter__(self) -> ParserPool:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _forget_wakeup(manager: threading.Thread) -> None:
+    """Keep the interpreter's exit hook from waking an executor whose workers were killed.
+
+    Python 3.11's `concurrent.futures.process._python_exit` writes to each executor's wakeup
+    pipe at exit; once killed workers made the executor close that pipe, the write fails
+    and prints "Exception ignored ... Bad file descriptor" after a Ctrl-C (fixed in 3.12,
+    where the wakeup checks that the pipe is open).
+    """
+    import concurrent.futures.process as futures_process
+
+    manager.join(timeout=1.0)  # it notices the dead workers and closes the executor's pipes
+    wakeups = getattr(futures_process, "_threads_wakeups", None)
+    if wakeups is not None:
+        wakeups.pop(manager, None)

@@ -148,7 +148,7 @@ def term_table(
             words.extend(map(number, counted))
             counts.extend(counted.values())
 
-    add(0, Counter(_BYTES_WORD.findall(_path_text(path).encode())))
+    add(0, Counter(_BYTES_WORD.findall(_path_text(path).encode("utf-8", "replace"))))
     # Names are identifiers: one search over all of them (each distinct name counted once).
     add(1, Counter(_BYTES_WORD.findall("\n".join(set(names)).encode("utf-8", "replace"))))
     add(2, Counter(_BYTES_WORD.findall("\n".join(signatures).encode("utf-8", "replace"))))
