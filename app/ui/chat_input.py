@@ -42,10 +42,26 @@ class ChatInput(QPlainTextEdit):
             popup.setTextElideMode(Qt.TextElideMode.ElideLeft)
             popup.setStyleSheet("#mentionPopup { border: 1px solid palette(highlight); }")
         self._trigger = ""
+        # The @ list's order: files mentioned lately, then the open tabs, then the index's
+        # ranking (implementation first). The popup keeps this order for every prefix.
+        self._ranked: list[str] = []
+        self._open: list[str] = []
+        self._recent: list[str] = []
 
     def set_mention_candidates(self, paths: list[str]) -> None:
-        """Project-relative file paths offered after `@`."""
-        self._files.setStringList(paths)
+        """Project-relative file paths offered after `@`, in the index's order."""
+        self._ranked = list(paths)
+        self._order_files()
+
+    def set_open_files(self, paths: list[str]) -> None:
+        """The files open in the editor (project-relative), the one in front first."""
+        self._open = list(paths)
+        self._order_files()
+
+    def _order_files(self) -> None:
+        known = set(self._ranked)
+        first = [p for p in (*self._recent, *self._open) if p in known]
+        self._files.setStringList(list(dict.fromkeys([*first, *self._ranked])))
 
     def set_skills(self, names: list[str]) -> None:
         """Skill names offered after `/` at the start of the message."""
@@ -153,3 +169,6 @@ class ChatInput(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(word))
         cursor.insertText(f"{self._trigger}{completion} ")
         self.setTextCursor(cursor)
+        if self._trigger == "@":
+            self._recent = [completion, *(p for p in self._recent if p != completion)][:20]
+            self._order_files()

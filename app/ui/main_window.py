@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
 
         self.files.file_activated.connect(lambda p: self.editors.open_file(p))
         self.editors.currentChanged.connect(lambda _i: self.files.reveal(self.editors.current_path()))
+        self.editors.currentChanged.connect(self._on_tabs_changed)
         self.editors.failed.connect(self.presenter.present)
         self.session.failed.connect(self.presenter.present)
         self.session.edit_proposed.connect(self._on_edit_proposed)
@@ -375,6 +376,16 @@ class MainWindow(QMainWindow):
     def refresh_model_picker(self) -> None:
         """Read the installed models again (after a download or an import)."""
         self.chat.model_picker.refresh()
+
+    def _on_tabs_changed(self, _index: int) -> None:
+        # The @ popup offers the open files first (the one in front first).
+        root = self.project
+        if root is None:
+            return
+        front = self.editors.current_path()
+        paths = sorted((p.path for p in self.editors.pages()), key=lambda p: p != front)
+        relative = [p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root)]
+        self.chat.input.set_open_files(relative)
 
     def _on_preparing(self, note: str) -> None:
         # The model reads the project's map while the user types; say so, briefly.
