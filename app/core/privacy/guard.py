@@ -255,9 +255,13 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     _ledger().record(target=target, operation=operation, module=_calling_module(), allowed=allowed)
     if not allowed:
         logger.warning("refused %s to a non-local address", operation)
+        allowed_use = (
+            "only a model download you start, or the endpoint in use, may use the network"
+            if check is not None
+            else "only a model download you start may use the network"
+        )
         raise NetworkBlockedError(
-            f"network access to {target} blocked: Enclave works offline "
-            "(only a model download you start may use the network)"
+            f"network access to {target} blocked: Enclave works offline ({allowed_use})"
         )
 
 

@@ -45,3 +45,18 @@ def test_two_passes_on_one_endpoint_share_it_until_the_last_closes() -> None:
     assert endpoint_pass.allows("socket.connect", (INET, ("127.0.0.1", 9000)))
     second.close()
     assert endpoint_pass.open_addresses() == []
+
+
+def test_with_an_endpoint_on_a_refusal_names_it_as_the_one_exception() -> None:
+    import pytest
+
+    from app.core.errors import NetworkBlockedError
+
+    opened = endpoint_pass.open_pass("127.0.0.1", 8000)
+    try:
+        with pytest.raises(NetworkBlockedError, match="or the endpoint in use"):
+            guard._audit("socket.connect", (INET, ("10.1.2.3", 443)))
+    finally:
+        opened.close()
+    with pytest.raises(NetworkBlockedError, match=r"only a model download you start may use the network\)"):
+        guard._audit("socket.connect", (INET, ("10.1.2.3", 443)))
