@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from app.core.paths import resources_dir
 
@@ -25,7 +25,7 @@ def apply_theme(app: QApplication, preference: str) -> str:
     """Apply the theme to the whole app; returns the one applied (`light` or `dark`)."""
     name = resolve_theme(preference)
     if name == "dark":
-        app.setStyle("Fusion")
+        app.setStyle(_DarkIcons("Fusion"))
         app.setPalette(_dark_palette())
     else:
         app.setPalette(app.style().standardPalette())
@@ -38,6 +38,26 @@ def apply_theme(app: QApplication, preference: str) -> str:
         sheet = ""
     app.setStyleSheet(sheet)
     return name
+
+
+_DARK_ICONS = {
+    QStyle.StandardPixmap.SP_TitleBarCloseButton: "dock-close-dark.svg",
+    QStyle.StandardPixmap.SP_DockWidgetCloseButton: "dock-close-dark.svg",
+    QStyle.StandardPixmap.SP_TitleBarNormalButton: "float-dark.svg",
+}
+
+
+class _DarkIcons(QProxyStyle):
+    """Fusion with light title-bar icons: its own dock close and float buttons are ~1.5:1 on dark."""
+
+    def standardIcon(  # noqa: N802 (Qt's name)
+        self, icon: QStyle.StandardPixmap, option: QStyleOption | None = None, widget: QWidget | None = None
+    ) -> QIcon:
+        """Our light icon where Fusion's is too dark, else Fusion's."""
+        name = _DARK_ICONS.get(icon)
+        if name is not None:
+            return QIcon(str(resources_dir() / "icons" / name))
+        return super().standardIcon(icon, option, widget)
 
 
 def app_icon() -> QIcon:
