@@ -30,6 +30,7 @@ MAX_NGRAM = 3  # the longest run of recent tokens looked up
 MIN_NGRAM = 2  # a single token matches too often to be worth a long guess
 MAX_DRAFT = 16
 FIRST_DRAFT = 8
+GROWTH = 2  # draft tokens added after a fully accepted draft
 
 
 class NgramDraft:
@@ -95,7 +96,7 @@ def speculate(
     sampling: Sampling,
     stats: DraftStats,
     cancel: CancelToken,
-    max_draft: int = MAX_DRAFT,
+    max_draft: int | None = None,
 ) -> Generator[int, None, None]:
     """Yield the reply's tokens, several per decode where the draft is right.
 
@@ -114,6 +115,7 @@ def speculate(
         Cancelled: `cancel` was set (checked before every decode).
 
     """
+    max_draft = MAX_DRAFT if max_draft is None else max_draft
     n_vocab = llm.n_vocab()
     greedy = sampling.temperature <= 0 or sampling.top_k == 1
     rng = np.random.default_rng(sampling.seed)
@@ -147,7 +149,7 @@ def speculate(
             llm.n_tokens = valid
         if max_draft:
             grow = len(guess) > 1 and accepted == len(guess)
-            limit = min(max_draft, limit + 2) if grow else max(2, min(max_draft, accepted + 1))
+            limit = min(max_draft, limit + GROWTH) if grow else max(2, min(max_draft, accepted + 1))
         for token in kept:
             draft.add(token)
             yield token
