@@ -39,6 +39,7 @@ class IndexReady:
 
     index: ProjectIndex
     stats: IndexStats
+    ranked: tuple[str, ...] = ()  # every file in the @-mention order, ranked on the worker
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class IndexWatched:
     """A watched file was re-indexed (or dropped)."""
 
     change: FileChanged
+    ranked: tuple[str, ...] | None = None  # the new @-mention order when files came or went
 
 
 def build_and_watch(root: Path, *, watch: bool) -> Callable[[CancelToken], Iterator[object]]:
@@ -68,10 +70,13 @@ def build_and_watch(root: Path, *, watch: bool) -> Callable[[CancelToken], Itera
                     last = now
                     yield IndexCounted(event.done, event.total)
             elif isinstance(event, IndexDone):
-                yield IndexReady(index, event.stats)
+                # Ranking every file (PageRank over the graph) takes up to a second on a big
+                # project: here, not on the UI thread.
+                yield IndexReady(index, event.stats, tuple(index.ranked_files()))
         if watch and not cancel.cancelled:
             for change in index.watch(cancel=cancel):
-                yield IndexWatched(change)
+                moved = change.change in ("added", "deleted")
+                yield IndexWatched(change, tuple(index.ranked_files()) if moved else None)
 
     return work
 
@@ -82,7 +87,7 @@ class IndexRunner(QObject):
     progress = Signal(int, int)
     ready = Signal(object)  # IndexReady
     failed = Signal(object)  # an Exception
-    file_changed = Signal(object)  # FileChanged: a watched file was re-indexed
+    file_changed = Signal(object)  # IndexWatched: a watched file was re-indexed
     finished = Signal(object)  # JobEnded of the current build (after `failed`)
 
     def __init__(self, *, watch: bool = True, parent: QObject | None = None) -> None:
@@ -126,7 +131,7 @@ class IndexRunner(QObject):
             self.running = False
             self.ready.emit(event)
         elif isinstance(event, IndexWatched):
-            self.file_changed.emit(event.change)
+            self.file_changed.emit(event)
 
     def _on_failed(self, job: Job, exc: object) -> None:
         if job is self.job:

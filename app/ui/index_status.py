@@ -6,15 +6,11 @@ It is handed the few things it updates; the window only says when a build starts
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from app.ui.chat_input import ChatInput
 from app.ui.file_tree import FileTree
-from app.ui.index_runner import IndexReady, IndexRunner
+from app.ui.index_runner import IndexReady, IndexRunner, IndexWatched
 from app.ui.status_bar import EnclaveStatusBar
-
-if TYPE_CHECKING:
-    from app.core.index.records import FileChanged
 
 
 class IndexStatus:
@@ -56,8 +52,8 @@ class IndexStatus:
         self._use_index(ready.index)
         self._files.set_progress(1, 1)
         files = ready.index.files()
-        # The shared ranking: implementation files first, then by PageRank.
-        self._mentions.set_mention_candidates(ready.index.ranked_files())
+        # The shared ranking (implementation files first, then by PageRank), made on the worker.
+        self._mentions.set_mention_candidates(list(ready.ranked) or files)
         symbols = ready.stats.symbols
         tip = f"Built in memory in {ready.stats.seconds:.1f} s; nothing is written to disk."
         if ready.stats.truncated:
@@ -68,11 +64,11 @@ class IndexStatus:
             self._status.set_index(f"Indexed {len(files):,} files · {symbols:,} symbols")
         self._status.index.setToolTip(tip)
 
-    def _on_file_changed(self, change: FileChanged) -> None:
+    def _on_file_changed(self, watched: IndexWatched) -> None:
         # The watcher re-indexed a file: new and deleted files change what @ can mention.
-        if change.change in ("added", "deleted") and self._runner.index is not None:
-            self._mentions.set_mention_candidates(self._runner.index.ranked_files())
-        self._status.index.setToolTip(f"Kept up to date in memory; last change: {change.path}")
+        if watched.ranked is not None:
+            self._mentions.set_mention_candidates(list(watched.ranked))
+        self._status.index.setToolTip(f"Kept up to date in memory; last change: {watched.change.path}")
 
     def _on_failed(self, exc: object) -> None:
         self.busy = False
