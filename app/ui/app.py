@@ -19,6 +19,7 @@ from app.core.settings import Settings
 from app.ui.app_windows import AppActions, AppWindows
 from app.ui.background import JobEnded, Outcome, wait_for_jobs
 from app.ui.font_zoom import FontZoom
+from app.ui.main_thread_gc import MainThreadGC
 from app.ui.main_window import MainWindow
 from app.ui.model_worker import ModelWorker, model_loader
 from app.ui.theme import apply_theme
@@ -328,6 +329,7 @@ def run_app(ns: argparse.Namespace) -> int:
     app.setApplicationName("Enclave")
     app.setApplicationDisplayName("Enclave")
     app.setDesktopFileName("enclave")
+    collector = MainThreadGC(app)  # Qt objects die on this thread (see main_thread_gc)
     settings_path = user_dirs().settings_file
     settings = Settings.load(settings_path)
     apply_theme(app, settings.theme)
@@ -347,4 +349,5 @@ def run_app(ns: argparse.Namespace) -> int:
     enclave.start()
     code = app.exec()
     enclave.shutdown()
+    collector.stop()
     return code
