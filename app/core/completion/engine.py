@@ -17,7 +17,7 @@ from app.core.cancel import CancelToken
 from app.core.completion.cache import CompletionCache
 from app.core.completion.fim_format import FimTokens, build_prompt, fim_tokens, split_at
 from app.core.completion.repo_context import RepoContext
-from app.core.completion.truncate import Truncator
+from app.core.completion.truncate import Truncator, read_until_cut
 from app.core.runtime.generation import GenerationDone, Sampling, StreamItem, TextDelta
 
 logger = logging.getLogger(__name__)
@@ -127,31 +127,27 @@ class CompletionEngine:
         cached = self.model.cached_tokens(prompt.tokens)
         line_before = prefix.rsplit("\n", 1)[-1]
         cut = Truncator(line_before=line_before, suffix=suffix)
-        finish, generated = "stop", 0
-        sampling = replace(
-            Sampling.greedy(max_tokens=self._max_tokens), loop_guard=False
-        )  # the cut-off ends it
+        sampling = replace(Sampling.greedy(max_tokens=self._max_tokens), loop_guard=False)  # the cut ends it
         stream = self.model.stream(
             prompt.tokens, sampling=sampling, stop_tokens=self.fim.stops, cancel=cancel
         )
-        try:
+        ended: list[GenerationDone] = []
+
+        def texts() -> Iterator[str]:
             for item in stream:
                 if isinstance(item, TextDelta):
-                    generated += 1
-                    cut.feed(item.text)
-                    if cut.done:
-                        finish = "cut"
-                        break
-                    if time.perf_counter() - started > self._time_limit_s:
-                        finish = "time"
-                        break
+                    yield item.text
                 elif isinstance(item, GenerationDone):
-                    finish = item.finish_reason
-                    generated = item.stats.completion_tokens
+                    ended.append(item)
+
+        try:
+            finish, generated = read_until_cut(texts(), cut, deadline=started + self._time_limit_s)
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
+        if ended:
+            finish, generated = ended[0].finish_reason, ended[0].stats.completion_tokens
         result = cut.result()
         if finish == "cancelled" or cancel.cancelled:
             return Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")

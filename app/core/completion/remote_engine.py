@@ -20,7 +20,7 @@ from app.core.completion.cache import CompletionCache
 from app.core.completion.engine import MAX_TOKENS, TIME_LIMIT_S, Completion
 from app.core.completion.fim_format import Chunk, split_at
 from app.core.completion.repo_context import RepoContext
-from app.core.completion.truncate import Truncator
+from app.core.completion.truncate import Truncator, read_until_cut
 from app.core.errors import Cancelled, EnclaveError
 from app.core.remote.remote_model import CHARS_PER_TOKEN, RemoteModel
 
@@ -106,24 +106,13 @@ class RemoteCompletionEngine:
         chunks = self.context.chunks(path, text, offset) if use_context else []
         prompt = text_prompt(path=path, prefix=prefix, suffix=suffix, chunks=chunks, repo=self._repo)
         cut = Truncator(line_before=prefix.rsplit("\n", 1)[-1], suffix=suffix)
-        finish, pieces = "stop", 0
         stream = self.model.complete_text(
             prompt.text, max_tokens=self._max_tokens, stop=STOPS, files=prompt.files, cancel=cancel
         )
         try:
-            for piece in stream:
-                pieces += 1
-                cut.feed(piece)
-                if cut.done:
-                    finish = "cut"
-                    break
-                if time.perf_counter() - started > self._time_limit_s:
-                    finish = "time"
-                    break
+            finish, pieces = read_until_cut(stream, cut, deadline=started + self._time_limit_s)
         except Cancelled:
-            finish = "cancelled"
-        finally:
-            stream.close()
+            finish, pieces = "cancelled", 0
         if finish == "cancelled" or cancel.cancelled:
             return Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")
         result = cut.result()

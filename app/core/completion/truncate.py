@@ -7,6 +7,9 @@ says when to stop, the way editors' completion engines cut FIM output.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 MAX_LINES = 8
 
 
@@ -62,3 +65,25 @@ class Truncator:
         leaves = len(complete) > 1 and self._leaves_block(complete[-1])
         if leaves or len(complete) >= self._max_lines:
             self._done = True
+
+
+def read_until_cut(pieces: Iterator[str], cut: Truncator, *, deadline: float) -> tuple[str, int]:
+    """Feed `pieces` to `cut` until it is done, they run out, or `time.perf_counter()` passes `deadline`.
+
+    Returns how it ended (`cut`, `time` or `stop`) and the pieces read; closes `pieces` when
+    it stops early, so generation stops too.
+    """
+    count = 0
+    try:
+        for piece in pieces:
+            count += 1
+            cut.feed(piece)
+            if cut.done:
+                return "cut", count
+            if time.perf_counter() > deadline:
+                return "time", count
+        return "stop", count
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
