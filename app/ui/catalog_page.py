@@ -12,22 +12,21 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.background import JobEnded, Outcome
-from app.ui.download_runner import DownloadRunner, progress_text
+from app.ui.download_runner import DownloadRunner, describe_event
 from app.ui.error_presenter import message_for
+from app.ui.model_table import model_table
 from app.ui.store_overview import StoreOverview, size_text
 from app.ui.theme import is_dark
 
@@ -59,20 +58,9 @@ class CatalogPage(QWidget):
         self.recommendation = QLabel("Checking what fits this machine…", self)
         self.recommendation.setWordWrap(True)
         self.recommendation.setAccessibleName("Recommendation")
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Catalog models")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Why"), QHeaderView.ResizeMode.Stretch)
+        self.table = model_table(COLUMNS, name="Catalog models", stretch="Why", parent=self)
         # The name is sized once per fill and capped, so a narrow window still shows the reason.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.download_button = QPushButton("Download", self)
         self.download_button.setObjectName("primary")
         self.pause_button = QPushButton("Pause", self)
@@ -239,18 +227,13 @@ class CatalogPage(QWidget):
         self._say("Cancelling…")
 
     def _on_progress(self, event: object) -> None:
-        from app.core.store.progress import ByteProgress, ModelReady, StageChanged
-
-        if isinstance(event, ByteProgress):
-            self.progress.setValue(int(event.fraction * 1000))
-            self._say(f"{event.stage.capitalize()} {event.file}: {progress_text(event)}")
-        elif isinstance(event, StageChanged):
-            self._say(f"{event.stage.capitalize()}: {event.message}")
-        elif isinstance(event, ModelReady):
-            self.progress.setValue(1000)
-            model = event.model
-            self._say(f"{model.id} is installed ({size_text(model.size)}).")
-            self.model_installed.emit(model)
+        fraction, text, installed = describe_event(event)
+        if fraction is not None:
+            self.progress.setValue(int(fraction * 1000))
+        if text:
+            self._say(text)
+        if installed is not None:
+            self.model_installed.emit(installed)
 
     def _on_failed(self, exc: object) -> None:
         text = message_for(exc) if isinstance(exc, BaseException) else None

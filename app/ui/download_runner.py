@@ -80,6 +80,20 @@ class DownloadRunner(QObject):
             self.job.wait()
 
 
+def describe_event(event: object) -> tuple[float | None, str, Any]:
+    """A download event for a dialog: (fraction done or None, the status line, the installed model or None)."""
+    from app.core.store.progress import ByteProgress, ModelReady, StageChanged
+
+    if isinstance(event, ByteProgress):
+        return event.fraction, f"{event.stage.capitalize()} {event.file}: {progress_text(event)}", None
+    if isinstance(event, StageChanged):
+        return None, f"{event.stage.capitalize()}: {event.message}", None
+    if isinstance(event, ModelReady):
+        model = event.model
+        return 1.0, f"{model.id} is installed ({model.size / 2**30:.2f} GiB).", model
+    return None, "", None
+
+
 def progress_text(event: Any) -> str:
     """'12.0 / 2,500.0 MiB · 8.1 MiB/s · about 5 min left' for a `ByteProgress`."""
     mib = 2**20

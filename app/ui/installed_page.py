@@ -13,14 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,6 +27,7 @@ from app.core.store.location import StoreLocation
 from app.core.store.manage import ListedModel
 from app.ui.background import Job, JobEnded, Outcome
 from app.ui.error_presenter import message_for
+from app.ui.model_table import model_table
 from app.ui.store_overview import size_text
 
 logger = logging.getLogger(__name__)
@@ -70,18 +68,7 @@ class InstalledPage(QWidget):
         self._rows: list[ListedModel] = []
         self._results: dict[str, str] = {}  # id -> the last verify's outcome
         self._verify: Job | None = None
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Installed models")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("File"), QHeaderView.ResizeMode.Stretch)
+        self.table = model_table(COLUMNS, name="Installed models", stretch="File", parent=self)
         self.empty = QLabel(
             "No models installed yet. Download one from the Catalog, or import a .gguf file you copied here.",
             self,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.background import JobEnded, Outcome, start_job
-from app.ui.download_runner import DownloadRunner, progress_text
+from app.ui.download_runner import DownloadRunner, describe_event
 from app.ui.error_presenter import message_for
 
 logger = logging.getLogger(__name__)
@@ -187,18 +187,13 @@ class ModelSetupDialog(QDialog):
         self.recommendation.setText("Could not work out what fits this machine; import a .gguf file.")
 
     def _on_progress(self, event: object) -> None:
-        from app.core.store.progress import ByteProgress, ModelReady, StageChanged
-
-        if isinstance(event, ByteProgress):
-            self.progress.setValue(int(event.fraction * 1000))
-            self._say(f"{event.stage.capitalize()} {event.file}: {progress_text(event)}")
-        elif isinstance(event, StageChanged):
-            self._say(f"{event.stage.capitalize()}: {event.message}")
-        elif isinstance(event, ModelReady):
-            self.progress.setValue(1000)
-            model = event.model
-            self._say(f"{model.id} is installed ({model.size / 2**30:.2f} GiB).")
-            self.model_installed.emit(model)
+        fraction, text, installed = describe_event(event)
+        if fraction is not None:
+            self.progress.setValue(int(fraction * 1000))
+        if text:
+            self._say(text)
+        if installed is not None:
+            self.model_installed.emit(installed)
 
     def _on_failed(self, exc: object) -> None:
         text = message_for(exc) if isinstance(exc, BaseException) else None
