@@ -75,6 +75,12 @@ class _Answer:
     completion: Completion
 
 
+@dataclass(frozen=True)
+class _Partial:
+    id: int
+    text: str  # the ghost text so far: it grows as the model writes
+
+
 class CompletionRunner(QObject):
     """Debounces edits into requests on the completion model's thread and shows the answers."""
 
@@ -268,30 +274,33 @@ class CompletionRunner(QObject):
                 engine.context.remember(item[0], item[1], line=item[2])
             if token.cancelled:
                 return  # a keystroke came while it was queued
-            yield _Answer(request_id, engine.complete(path=rel, text=text, offset=offset, cancel=token))
+            for answer in engine.completions(path=rel, text=text, offset=offset, cancel=token):
+                # The ghost text so far (a str) while it streams, then the Completion.
+                yield _Partial(request_id, answer) if isinstance(answer, str) else _Answer(request_id, answer)
 
         assert self._worker is not None
         self._worker.run_turn(job, kind="complete")
 
     def _on_event_emitted(self, event: object) -> None:
+        if isinstance(event, _Partial):
+            # Ghost text appears with the first words and grows; Tab takes what is shown.
+            request = self._live(event.id)
+            if request is not None and event.text.strip():
+                request.ghost.show_text(event.text, position=request.position)
+            return
         if not isinstance(event, _Answer):
             return
         completion = event.completion
         self._debounce.answered(completion.seconds)
         self.request_finished.emit(completion)
-        request = self._current
-        if request is None or request.id != event.id:
-            return  # stale: a keystroke came after it was asked
-        self._current = None
-        ghost = request.ghost
-        if not shiboken6.isValid(ghost) or not completion.text.strip():
+        request = self._live(event.id)
+        if self._current is not None and self._current.id == event.id:
+            self._current = None  # answered, shown or not
+        if request is None:
             return
-        cursor = ghost.editor.textCursor()
-        if (
-            ghost.revision != request.revision
-            or cursor.position() != request.position
-            or cursor.hasSelection()
-        ):
+        ghost = request.ghost
+        if not completion.text.strip():
+            ghost.hide()
             return
         ghost.show_text(completion.text, position=request.position)
         logger.debug(
@@ -301,6 +310,23 @@ class CompletionRunner(QObject):
             "cached" if completion.cached else completion.finish,
         )
         self.completion_shown.emit(completion)
+
+    def _live(self, request_id: int) -> _Request | None:
+        """The current request if `request_id` is it and its editor is as it was when asked."""
+        request = self._current
+        if request is None or request.id != request_id:
+            return None  # stale: a keystroke came after it was asked
+        ghost = request.ghost
+        if not shiboken6.isValid(ghost):
+            return None
+        cursor = ghost.editor.textCursor()
+        if (
+            ghost.revision != request.revision
+            or cursor.position() != request.position
+            or cursor.hasSelection()
+        ):
+            return None
+        return request
 
     def _cancel(self) -> None:
         self._timer.stop()

@@ -54,7 +54,8 @@ def test_the_prompt_is_the_fim_layout_token_for_token(fim_model: LocalModel) -> 
         special("<|repo_name|>"), *t("proj\n"),
         special("<|file_sep|>"), *t(f"lib/util.py\n{helper}\n"),
         special("<|file_sep|>"), *t("main.py\n"),
-        special("<|fim_prefix|>"), *t(text), special("<|fim_suffix|>"), special("<|fim_middle|>"),
+        special("<|fim_prefix|>"), *t("x = helper()\n"), special("<|fim_suffix|>"), special("<|fim_middle|>"),
+        *t("y = "),
     ]  # fmt: skip
 
 
@@ -75,9 +76,9 @@ def test_after_the_first_request_a_keystroke_reads_only_the_changed_tail(fim_mod
     assert first.evaluated_tokens == first.prompt_tokens > 500
     typed = text[:offset] + "a" + text[offset:]
     second = engine.complete(path="m.py", text=typed, offset=offset + 1, cancel=CancelToken())
-    # The new character, the suffix after it and the markers: not the 500-token prefix.
-    suffix_tokens = len(_text_ids(fim_model, "\n    print(total)\n"))
-    assert second.evaluated_tokens <= suffix_tokens + 4
+    # The new character (and the cursor line's last token, re-tokenized): not the prefix, and
+    # not the suffix and markers behind it either.
+    assert 1 <= second.evaluated_tokens <= 3
     assert not second.cached
 
 

@@ -50,6 +50,14 @@ class ScriptedEngine:
             return Completion("STALE", cached=False)  # a late answer, as a slow model would give
         return Completion(self.replies.pop(0) if self.replies else "", cached=False)
 
+    def completions(self, **request: Any) -> Iterator[str | Completion]:
+        done = self.complete(**request)
+        # Streamed as a model writes it: the ghost text grows word by word, then the answer.
+        words = done.text.split(" ")
+        for n in range(1, len(words)):
+            yield " ".join(words[:n])
+        yield done
+
 
 @contextmanager
 def editor_with_completion(
@@ -95,15 +103,30 @@ def test_typing_shows_ghost_text_after_the_debounce_and_tab_inserts_it(qtbot, tm
         assert runner.state()[0] == "Completion: tiny-qwen2.5-coder"
         cursor_after(page, "total = ")
         before = page.editor.toPlainText()
-        qtbot.keyClicks(page.editor, "a")
-        assert not ghost.visible and runner._timer.isActive()  # waiting out the debounce
-        qtbot.waitUntil(lambda: ghost.visible, timeout=10000)
+        with qtbot.waitSignal(runner.completion_shown, timeout=10000):
+            qtbot.keyClicks(page.editor, "a")
+            assert not ghost.visible and runner._timer.isActive()  # waiting out the debounce
         shown = ghost.text
         qtbot.keyClick(page.editor, Qt.Key.Key_Tab)
         at = before.index("total = ") + len("total = ")
         assert page.editor.toPlainText() == before[:at] + "a" + shown + before[at:]
         assert not ghost.visible
         assert page.editor.textCursor().position() == at + 1 + len(shown)
+
+
+def test_ghost_text_grows_as_the_model_writes_and_tab_takes_what_is_shown(qtbot, tmp_path, tiny_fim):
+    engine = ScriptedEngine(["add(1, 2) # three", "x"], context=RepoContext())
+    with editor_with_completion(qtbot, tmp_path, tiny_fim, engine=engine) as (runner, page, ghost, _made):
+        seen: list[str] = []
+        ghost.shown.connect(seen.append)
+        cursor_after(page, "total = ")
+        with qtbot.waitSignal(runner.completion_shown, timeout=5000):
+            qtbot.keyClick(page.editor, Qt.Key.Key_Space)
+        assert seen == ["add(1,", "add(1, 2)", "add(1, 2) #", "add(1, 2) # three"]
+        # A partial answer is ghost text like any other: Tab inserts what is shown.
+        ghost.show_text("add(1,", position=page.editor.textCursor().position())
+        qtbot.keyClick(page.editor, Qt.Key.Key_Tab)
+        assert "total =  add(1,\n" in page.editor.toPlainText()
 
 
 def test_esc_dismisses_and_then_tab_and_esc_do_what_they_always_do(qtbot, tmp_path, tiny_fim):

@@ -114,12 +114,21 @@ class CompletionEngine:
         self, *, path: str, text: str, offset: int, cancel: CancelToken, use_context: bool = True
     ) -> Completion:
         """The completion at character `offset` of `text` (the document `path`, relative to the project)."""
+        return last_completion(
+            self.completions(path=path, text=text, offset=offset, cancel=cancel, use_context=use_context)
+        )
+
+    def completions(
+        self, *, path: str, text: str, offset: int, cancel: CancelToken, use_context: bool = True
+    ) -> Iterator[str | Completion]:
+        """`complete`, streamed: the ghost text so far each time it grows, then the `Completion`."""
         started = time.perf_counter()
         offset = max(0, min(offset, len(text)))
         prefix, suffix = split_at(text, offset, count=self.model.count_tokens)
         hit = self.cache.get(path, prefix, suffix)
         if hit is not None:
-            return Completion(hit, cached=True, seconds=time.perf_counter() - started)
+            yield Completion(hit, cached=True, seconds=time.perf_counter() - started)
+            return
         chunks = self.context.chunks(path, text, offset) if use_context else []
         prompt = build_prompt(
             self.model, self.fim, path=path, prefix=prefix, suffix=suffix, chunks=chunks, repo=self._repo
@@ -141,7 +150,7 @@ class CompletionEngine:
                     ended.append(item)
 
         try:
-            finish, generated = read_until_cut(texts(), cut, deadline=started + self._time_limit_s)
+            finish, generated = yield from read_until_cut(texts(), cut, deadline=started + self._time_limit_s)
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
@@ -150,7 +159,8 @@ class CompletionEngine:
             finish, generated = ended[0].finish_reason, ended[0].stats.completion_tokens
         result = cut.result()
         if finish == "cancelled" or cancel.cancelled:
-            return Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")
+            yield Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")
+            return
         if finish in ("stop", "cut"):
             self.cache.put(path, prefix, suffix, result)
         logger.debug(
@@ -160,7 +170,7 @@ class CompletionEngine:
             generated,
             finish,
         )
-        return Completion(
+        yield Completion(
             result,
             cached=False,
             prompt_tokens=len(prompt.tokens),
@@ -169,3 +179,14 @@ class CompletionEngine:
             seconds=time.perf_counter() - started,
             finish=finish,
         )
+
+
+def last_completion(items: Iterator[str | Completion]) -> Completion:
+    """The `Completion` that ends a `completions` stream (the partial texts before it skipped)."""
+    done: Completion | None = None
+    for item in items:
+        if isinstance(item, Completion):
+            done = item
+    if done is None:
+        raise RuntimeError("a completion stream ended without its Completion")
+    return done

@@ -3,12 +3,20 @@ r"""Qwen2.5-Coder's fill-in-the-middle prompt, built token by token.
     <|repo_name|>{repo}\n
     <|file_sep|>{path}\n{chunk}\n          (repository context, oldest first)
     <|file_sep|>{current path}\n
-    <|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>
+    <|fim_prefix|>{lines above the cursor}<|fim_suffix|>{suffix}<|fim_middle|>{cursor line so far}
 
 The special tokens are inserted as ids; every piece of text is tokenized with special tokens
 off, so a file that contains `<|fim_middle|>` cannot steer the prompt. Everything stable comes
 first (context, then the prefix from a start line that moves only in steps), so from one
 keystroke to the next the KV cache holds all but the changed tail.
+
+The middle is the cursor line: what is typed of it goes after `<|fim_middle|>`, as the
+start of the middle the model writes (the prefix ends at a line end, so the middle starts a
+line, a span the model was trained on). The model reads p(middle | prefix, suffix) one token
+at a time, so a given middle start is the same question as the classic layout with that text
+at the end of the prefix; but typing on a line now changes only the last tokens of the prompt
+(one or two a keystroke), where with the text in the prefix every keystroke also re-read the
+suffix and its markers behind it. Only a new line (the prefix grows) reads the suffix again.
 """
 
 from __future__ import annotations
@@ -142,7 +150,7 @@ def build_prompt(
     chunks: Sequence[Chunk] = (),
     repo: str = "",
 ) -> FimPrompt:
-    """The token-exact prompt: repository context (if the model has the tokens), then PSM FIM."""
+    """The token-exact prompt: repository context (if the model has the tokens), then PSM FIM, the cursor line as the middle's start."""
     tokens: list[int] = []
     used: list[Chunk] = []
     if fim.has_repo_format:
@@ -156,5 +164,13 @@ def build_prompt(
             tokens += piece
             used.append(chunk)
         tokens += [fim.file_sep, *model.tokenize(f"{path}\n")]
-    tokens += [fim.prefix, *model.tokenize(prefix), fim.suffix, *model.tokenize(suffix), fim.middle]
+    above, line = split_cursor_line(prefix)
+    tokens += [fim.prefix, *model.tokenize(above), fim.suffix, *model.tokenize(suffix), fim.middle]
+    tokens += model.tokenize(line)
     return FimPrompt(tokens, prefix, suffix, tuple(used))
+
+
+def split_cursor_line(prefix: str) -> tuple[str, str]:
+    """The prefix's whole lines (ending with its last newline) and the cursor line's start."""
+    cut = prefix.rfind("\n") + 1
+    return prefix[:cut], prefix[cut:]

@@ -1,8 +1,8 @@
 """`RemoteCompletionEngine`: inline completion from an endpoint, for a completion role set to one.
 
 The same prompt as `CompletionEngine` builds locally (repository context, then Qwen2.5-Coder's
-`<|fim_prefix|>…<|fim_suffix|>…<|fim_middle|>`), sent as text to the endpoint's
-`/v1/completions`, where the server tokenizes it. No tokenizer is at hand here, so budgets are
+`<|fim_prefix|>…<|fim_suffix|>…<|fim_middle|>…`, the cursor line as the middle's start), sent
+as text to the endpoint's `/v1/completions`, where the server tokenizes it. No tokenizer is at hand here, so budgets are
 counted in estimated tokens, and a FIM marker written inside the project's text is broken up
 (`<|` becomes `<\u200b|`) so the server cannot read it as a token. The same cut-off and cache
 apply; each request is ledgered with the files whose text it carried.
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from app.core.cancel import CancelToken
 from app.core.completion import fim_format
 from app.core.completion.cache import CompletionCache
-from app.core.completion.engine import MAX_TOKENS, TIME_LIMIT_S, Completion
-from app.core.completion.fim_format import Chunk, split_at
+from app.core.completion.engine import MAX_TOKENS, TIME_LIMIT_S, Completion, last_completion
+from app.core.completion.fim_format import Chunk, split_at, split_cursor_line
 from app.core.completion.repo_context import RepoContext
 from app.core.completion.truncate import Truncator, read_until_cut
 from app.core.errors import Cancelled, EnclaveError
@@ -60,7 +61,10 @@ def text_prompt(*, path: str, prefix: str, suffix: str, chunks: list[Chunk], rep
         budget -= _estimate(piece)
         parts.append(piece)
         files.append(chunk.path)
-    parts.append(f"{FILE_SEP}{_plain(path)}\n{PREFIX}{_plain(prefix)}{SUFFIX}{_plain(suffix)}{MIDDLE}")
+    above, line = split_cursor_line(prefix)
+    parts.append(
+        f"{FILE_SEP}{_plain(path)}\n{PREFIX}{_plain(above)}{SUFFIX}{_plain(suffix)}{MIDDLE}{_plain(line)}"
+    )
     return TextPrompt("".join(parts), prefix, suffix, tuple(dict.fromkeys(files)))
 
 
@@ -97,12 +101,21 @@ class RemoteCompletionEngine:
         self, *, path: str, text: str, offset: int, cancel: CancelToken, use_context: bool = True
     ) -> Completion:
         """The completion at character `offset` of `text` (the document `path`, relative to the project)."""
+        return last_completion(
+            self.completions(path=path, text=text, offset=offset, cancel=cancel, use_context=use_context)
+        )
+
+    def completions(
+        self, *, path: str, text: str, offset: int, cancel: CancelToken, use_context: bool = True
+    ) -> Iterator[str | Completion]:
+        """`complete`, streamed: the ghost text so far each time it grows, then the `Completion`."""
         started = time.perf_counter()
         offset = max(0, min(offset, len(text)))
         prefix, suffix = split_at(text, offset, count=_estimate)
         hit = self.cache.get(path, prefix, suffix)
         if hit is not None:
-            return Completion(hit, cached=True, seconds=time.perf_counter() - started)
+            yield Completion(hit, cached=True, seconds=time.perf_counter() - started)
+            return
         chunks = self.context.chunks(path, text, offset) if use_context else []
         prompt = text_prompt(path=path, prefix=prefix, suffix=suffix, chunks=chunks, repo=self._repo)
         cut = Truncator(line_before=prefix.rsplit("\n", 1)[-1], suffix=suffix)
@@ -110,15 +123,16 @@ class RemoteCompletionEngine:
             prompt.text, max_tokens=self._max_tokens, stop=STOPS, files=prompt.files, cancel=cancel
         )
         try:
-            finish, pieces = read_until_cut(stream, cut, deadline=started + self._time_limit_s)
+            finish, pieces = yield from read_until_cut(stream, cut, deadline=started + self._time_limit_s)
         except Cancelled:
             finish, pieces = "cancelled", 0
         if finish == "cancelled" or cancel.cancelled:
-            return Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")
+            yield Completion("", cached=False, seconds=time.perf_counter() - started, finish="cancelled")
+            return
         result = cut.result()
         if finish in ("stop", "cut"):
             self.cache.put(path, prefix, suffix, result)
-        return Completion(
+        yield Completion(
             result,
             cached=False,
             prompt_tokens=_estimate(prompt.text),

@@ -8,7 +8,7 @@ says when to stop, the way editors' completion engines cut FIM output.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 MAX_LINES = 8
 
@@ -44,14 +44,27 @@ class Truncator:
 
     def result(self) -> str:
         """The completion: whole lines up to where it should stop, trailing blank lines dropped."""
+        return self._cut(self._text)
+
+    def _cut(self, text: str) -> str:
         kept: list[str] = []
-        for number, line in enumerate(self._text.split("\n")):
+        for number, line in enumerate(text.split("\n")):
             if number >= self._max_lines or (number > 0 and self._leaves_block(line)):
                 break
             kept.append(line)
         while len(kept) > 1 and not kept[-1].strip():
             kept.pop()
         return "\n".join(kept).rstrip() if len(kept) > 1 else (kept[0] if kept else "")
+
+    def shown(self) -> str:
+        """What may be shown while it streams: the first line as it grows, later lines once whole.
+
+        A later line is judged (kept or cut) only when its newline has come, so what is shown
+        only grows and is always the start of the final `result()`.
+        """
+        if "\n" not in self._text:
+            return self._text
+        return self._cut(self._text[: self._text.rfind("\n")])
 
     def _leaves_block(self, line: str) -> bool:
         if not line.strip():
@@ -67,19 +80,27 @@ class Truncator:
             self._done = True
 
 
-def read_until_cut(pieces: Iterator[str], cut: Truncator, *, deadline: float) -> tuple[str, int]:
+def read_until_cut(
+    pieces: Iterator[str], cut: Truncator, *, deadline: float
+) -> Generator[str, None, tuple[str, int]]:
     """Feed `pieces` to `cut` until it is done, they run out, or `time.perf_counter()` passes `deadline`.
 
-    Returns how it ended (`cut`, `time` or `stop`) and the pieces read; closes `pieces` when
-    it stops early, so generation stops too.
+    Yields `cut.shown()` each time it grows (ghost text can appear with the first token);
+    returns how it ended (`cut`, `time` or `stop`) and the pieces read. Closes `pieces` when it
+    stops early, so generation stops too.
     """
     count = 0
+    shown = ""
     try:
         for piece in pieces:
             count += 1
             cut.feed(piece)
             if cut.done:
                 return "cut", count
+            now = cut.shown()
+            if now != shown and now.strip():
+                shown = now
+                yield now
             if time.perf_counter() > deadline:
                 return "time", count
         return "stop", count

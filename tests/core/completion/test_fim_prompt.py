@@ -40,19 +40,33 @@ def test_the_layout_puts_context_first_then_prefix_suffix_middle() -> None:
     vocab = CharVocab()
     fim = fim_tokens(vocab, name="coder")
     prompt = build_prompt(
-        vocab, fim, path="m.py", prefix="ab", suffix="c", chunks=[Chunk("x.py", "q")], repo="r"
+        vocab, fim, path="m.py", prefix="ab\ncd", suffix="e", chunks=[Chunk("x.py", "q")], repo="r"
     )
     t = vocab.tokenize
+    # The cursor line's start ("cd") goes after the middle marker: typing changes the tail only.
     assert prompt.tokens == [
-        1005, *t("r\n"), 1006, *t("x.py\nq\n"), 1006, *t("m.py\n"), 1001, *t("ab"), 1002, *t("c"), 1003,
+        1005, *t("r\n"), 1006, *t("x.py\nq\n"), 1006, *t("m.py\n"),
+        1001, *t("ab\n"), 1002, *t("e"), 1003, *t("cd"),
     ]  # fmt: skip
+
+
+def test_typing_on_a_line_changes_only_the_prompt_tail() -> None:
+    vocab = CharVocab()
+    fim = fim_tokens(vocab)
+    text = "def f(x):\n    return x\n\nprint(f(1))\n"
+    at = text.index("return x") + len("ret")
+    prompts = [
+        build_prompt(vocab, fim, path="m.py", prefix=text[:at] + typed, suffix=text[at:]).tokens
+        for typed in ("", "u", "ur")
+    ]
+    assert prompts[1][:-1] == prompts[0] and prompts[2][:-1] == prompts[1]
 
 
 def test_without_repo_tokens_the_prompt_is_file_level() -> None:
     vocab = CharVocab({k: v for k, v in SPECIAL.items() if k not in ("fim_rep", "fim_sep")})
     fim = fim_tokens(vocab)
     prompt = build_prompt(vocab, fim, path="m.py", prefix="a", suffix="b", chunks=[Chunk("x.py", "q")])
-    assert prompt.tokens == [1001, ord("a"), 1002, ord("b"), 1003]
+    assert prompt.tokens == [1001, 1002, ord("b"), 1003, ord("a")]
     assert prompt.chunks == ()
 
 

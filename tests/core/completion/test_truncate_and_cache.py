@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+
 from app.core.completion.cache import CompletionCache
-from app.core.completion.truncate import Truncator
+from app.core.completion.truncate import Truncator, read_until_cut
 
 
 def _cut(line_before: str, suffix: str, streamed: str) -> tuple[str, bool]:
@@ -58,3 +61,20 @@ def test_the_cache_forgets_the_oldest_first() -> None:
     cache.put("a", "3", "", "z")
     assert cache.get("a", "2", "") is None
     assert cache.get("a", "1", "") == "x"
+
+
+def test_while_it_streams_the_shown_text_only_grows_and_starts_the_final_one() -> None:
+    # A dedent that ends the block: its line is never shown, not even while it is half written.
+    body = "if x:\n        y = 1\n    return y\n\ndef other():\n"
+    cut = Truncator(line_before="    ", suffix="\n")
+    reader = read_until_cut(iter(body), cut, deadline=time.perf_counter() + 60)
+    shown: list[str] = []
+    try:
+        while True:
+            shown.append(next(reader))
+    except StopIteration as end:
+        finish = end.value[0]
+    assert finish == "cut"
+    assert shown[0] == "i" and shown[-1] == cut.result() == "if x:\n        y = 1\n    return y"
+    assert all(b.startswith(a) and a != b for a, b in itertools.pairwise(shown))
+    assert not any("def" in text for text in shown)
