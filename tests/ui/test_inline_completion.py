@@ -33,8 +33,11 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 class ScriptedEngine:
     """Answers with the next scripted text; with `block_first`, the first call waits for its cancel."""
 
-    def __init__(self, replies: list[str], *, context: RepoContext, block_first: bool = False) -> None:
+    def __init__(
+        self, replies: list[str], *, context: RepoContext, block_first: bool = False, stream: bool = False
+    ) -> None:
         self.replies = replies
+        self.stream = stream
         self.context = context
         self.block_first = block_first
         self.calls: list[tuple[str, int]] = []
@@ -52,8 +55,8 @@ class ScriptedEngine:
 
     def completions(self, **request: Any) -> Iterator[str | Completion]:
         done = self.complete(**request)
-        # Streamed as a model writes it: the ghost text grows word by word, then the answer.
-        words = done.text.split(" ")
+        # With `stream`, as a model writes it: the ghost text grows word by word, then the answer.
+        words = done.text.split(" ") if self.stream else []
         for n in range(1, len(words)):
             yield " ".join(words[:n])
         yield done
@@ -115,7 +118,7 @@ def test_typing_shows_ghost_text_after_the_debounce_and_tab_inserts_it(qtbot, tm
 
 
 def test_ghost_text_grows_as_the_model_writes_and_tab_takes_what_is_shown(qtbot, tmp_path, tiny_fim):
-    engine = ScriptedEngine(["add(1, 2) # three", "x"], context=RepoContext())
+    engine = ScriptedEngine(["add(1, 2) # three", "x"], context=RepoContext(), stream=True)
     with editor_with_completion(qtbot, tmp_path, tiny_fim, engine=engine) as (runner, page, ghost, _made):
         seen: list[str] = []
         ghost.shown.connect(seen.append)
