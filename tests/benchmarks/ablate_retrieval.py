@@ -101,6 +101,11 @@ VARIANTS: dict[str, tuple[RankingOptions, str | None]] = {
     "asked kinds factor 1 (no scaling)": (_v(asked_kind_factor=1.0), None),
     "asked kinds factor 0": (_v(asked_kind_factor=0.0), None),
     "- implementation first": (_v(implementation_first=False), None),
+    "- scope (leading 'scope:' against paths)": (_v(scope_share=0.0), None),
+    "scope share 0.3": (_v(scope_share=0.3), None),
+    "scope share 1.2": (_v(scope_share=1.2), None),
+    "- filling with central code": (_v(fill_implementation=False), None),
+    "- scope, - filling (as before)": (_v(scope_share=0.0, fill_implementation=False), None),
 }
 
 
