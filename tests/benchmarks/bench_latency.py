@@ -153,6 +153,37 @@ def edit_and_chat(model: object, *, rounds: int) -> None:
             f"{name}: plain {p:.1f} tok/s, speculative {d:.1f} tok/s, ratio {d / p:.2f}"
             f"{' (goal >= 1.5)' if name == 'edit' else ''}; drafted tokens kept {statistics.median(kept):.0%}"
         )
+    draft_ceiling(model)
+
+
+def draft_ceiling(model: object) -> None:
+    """What speculation could give here at best: one decode of n rows against n one-row decodes.
+
+    A step that verifies a draft of n - 1 tokens costs one n-row decode and yields at most n
+    tokens; plain decoding pays n one-row decodes for them. Where the CPU is compute-bound
+    the n-row decode costs nearly n times one row, and no acceptance rate can beat the ratio.
+    """
+    from app.core.runtime.speculative import MAX_DRAFT, _decode_all
+
+    llm = model._llm  # type: ignore[attr-defined]
+    base = llm.tokenize(b"def compute(values):\n    total = 0\n" * 40)[:400]
+    llm.reset()
+    llm.eval(base)
+    costs = {}
+    for rows in (1, MAX_DRAFT + 1):
+        times = []
+        for _ in range(5):
+            llm.n_tokens = len(base)
+            started = time.perf_counter()
+            _decode_all(llm, base[:rows], n_vocab=llm.n_vocab())
+            times.append(time.perf_counter() - started)
+        costs[rows] = statistics.median(times)
+    llm.n_tokens = len(base)
+    n = MAX_DRAFT + 1
+    print(
+        f"decode cost: 1 row {costs[1] * 1000:.1f} ms, {n} rows {costs[n] * 1000:.1f} ms; ceiling with every "
+        f"draft kept: {n * costs[1] / costs[n]:.2f}x"
+    )
 
 
 def launch(model_path: Path, root: Path, index: object, options: AgentOptions) -> None:
