@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled
 from app.core.runtime.generation import Sampling
+
+if TYPE_CHECKING:  # numpy is imported where it is used: the window starts without it
+    import numpy as np
 
 MAX_NGRAM = 3  # the longest run of recent tokens looked up
 MIN_NGRAM = 2  # a single token matches too often to be worth a long guess
@@ -118,6 +119,8 @@ def speculate(
     max_draft = MAX_DRAFT if max_draft is None else max_draft
     n_vocab = llm.n_vocab()
     greedy = sampling.temperature <= 0 or sampling.top_k == 1
+    import numpy as np
+
     rng = np.random.default_rng(sampling.seed)
     draft = NgramDraft(prompt)
     pending = int(prompt[-1])
@@ -158,6 +161,8 @@ def speculate(
 
 def _decode_all(llm: Any, batch: list[int], *, n_vocab: int) -> np.ndarray:
     """Evaluate `batch` after the cached tokens; the logits of every position (a copy)."""
+    import numpy as np
+
     n_past = llm.n_tokens
     llm._ctx.kv_cache_seq_rm(-1, n_past, -1)
     llm._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
@@ -178,7 +183,7 @@ def _choose(
 ) -> int:
     """The token at this position: `proposed` when the model accepts it, else the model's own."""
     if greedy:
-        return int(np.argmax(logits))
+        return int(logits.argmax())
     probs = target_distribution(logits, sampling)
     if proposed is not None:
         if rng.random() < probs[proposed]:
@@ -193,6 +198,8 @@ def _choose(
 
 def target_distribution(logits: np.ndarray, sampling: Sampling) -> np.ndarray:
     """The probabilities llama.cpp's chain samples from: top-k, top-p, min-p, then temperature."""
+    import numpy as np
+
     logits = logits.astype(np.float64)
     keep = np.arange(len(logits))
     if 0 < sampling.top_k < len(logits):
