@@ -121,19 +121,7 @@ def extract_tags(
     docs: list[str] = []
     doc_chars = 0
     for cap_name, nodes in captures.items():
-        if cap_name.startswith("name.definition."):
-            kind = cap_name[16:]
-            # Capture order in the query file is the priority (methods before functions).
-            priority = _capture_priority(query, cap_name)
-            outers = _Outers(captures.get("definition." + kind, ()))
-            for node in nodes:
-                prior = defs.get(node.start_byte)
-                if prior is not None and prior[0] <= priority:
-                    continue
-                row = _symbol_row(data, node, outers.around(node), kind=kind)
-                if row is not None:
-                    defs[node.start_byte] = (priority, row)
-        elif cap_name.startswith("name.reference."):
+        if cap_name.startswith("name.reference."):
             refs.update(map(_TEXT, nodes))
         elif cap_name == "doc":
             # Source order: the cursor's order varies with its state, and truncation must
@@ -144,6 +132,20 @@ def extract_tags(
                 text = (node.text or b"").decode("utf-8", "replace")[: _MAX_DOC_CHARS - doc_chars]
                 docs.append(text)
                 doc_chars += len(text)
+    # Capture order in the query file is the priority (methods before functions): taken in
+    # that order, a name already defined at a higher priority is skipped before its row is made.
+    definitions = [name for name in captures if name.startswith("name.definition.")]
+    for cap_name in sorted(definitions, key=functools.partial(_capture_priority, query)):
+        kind = cap_name[16:]
+        priority = _capture_priority(query, cap_name)
+        outers = _Outers(captures.get("definition." + kind, ()))
+        for node in captures[cap_name]:
+            prior = defs.get(node.start_byte)
+            if prior is not None and prior[0] <= priority:
+                continue
+            row = _symbol_row(data, node, outers.around(node), kind=kind)
+            if row is not None:
+                defs[node.start_byte] = (priority, row)
     rows = tuple(row for _, row in sorted(defs.values(), key=lambda item: (item[1][2], item[1][0])))
     references = tuple(
         (name.decode("utf-8", "replace"), count)
