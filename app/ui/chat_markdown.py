@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 from app.core.agent.edits.blocks import fence_path
 
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 
 
 def _closes(fence: str, m: re.Match[str] | None) -> bool:
@@ -20,6 +20,11 @@ def _closes(fence: str, m: re.Match[str] | None) -> bool:
     return bool(
         m and m.group(2).startswith(fence[0]) and len(m.group(2)) >= len(fence) and not m.group(3).strip()
     )
+
+
+def closes_fence(fence: str, line: str) -> bool:
+    """Whether `line` closes the open code fence `fence` (three or more backticks or tildes)."""
+    return _closes(fence, FENCE.match(line))
 
 
 # path/to/file.ext:12 (optionally inside backticks); the path needs an extension.
@@ -46,7 +51,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
     path = ""
     source = text.split("\n")
     for n, line in enumerate(source):
-        m = _FENCE.match(line)
+        m = FENCE.match(line)
         if not fence and m:
             fence, language, lines = m.group(2), m.group(3).strip(), []
             path = fence_path(m.group(3), source[max(0, n - 2) : n])
@@ -69,7 +74,7 @@ def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
     fence = ""
     index = first_index
     for line in text.split("\n"):
-        m = _FENCE.match(line)
+        m = FENCE.match(line)
         if not fence and m:
             fence = m.group(2)
             out.append(line)
@@ -104,7 +109,7 @@ def finished_prefix(text: str, *, start: int = 0) -> int:
         nl = text.find("\n", pos)
         line = text[pos:] if nl < 0 else text[pos:nl]
         complete = nl >= 0
-        m = _FENCE.match(line)
+        m = FENCE.match(line)
         if fence:
             if complete and _closes(fence, m):
                 fence = ""

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import (
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -21,8 +22,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.core.conversation import Conversation, ToolStep, Turn
+from app.ui.chat_markdown import FENCE as _FENCE_LINE
 from app.ui.chat_markdown import JOIN, code_blocks, decorate, finished_prefix
-from app.ui.chat_styles import dim_colour, style_markdown, user_colour
+from app.ui.chat_markdown import closes_fence as _closes_fence
+from app.ui.chat_styles import CODE_PADDING, dim_colour, style_markdown, user_colour
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
 from app.ui.theme import code_font, is_dark
@@ -159,6 +162,9 @@ class ChatTranscript(SafeBrowser):
     def _update_stream(self, stream: _Stream, turn: Turn, *, streaming: bool) -> None:
         """Append newly finished blocks and tool steps, then re-render the unfinished rest after them."""
         text = turn.text
+        if streaming and len(turn.steps) == stream.steps and self._extend_open_code(stream, turn):
+            return
+        stream.code = None
         cursor = QTextCursor(self.document())
         cursor.setPosition(stream.anchor)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
@@ -187,6 +193,87 @@ class ChatTranscript(SafeBrowser):
         )
         if not streaming:
             self._stream = None
+
+    def _extend_open_code(self, stream: _Stream, turn: Turn) -> bool:
+        """Grow a code block still being written line by line, instead of rendering it again.
+
+        A long unfinished block (a whole file, say) would otherwise be rendered as Markdown
+        and coloured again on every update. Its finished lines are appended once as code
+        lines in the block's own format; only the line being written is replaced. When the
+        fence closes, the block is committed as it stands and its links are added after it.
+        Returns False when the reply's unfinished rest is not such a block (the caller then
+        renders it the usual way).
+        """
+        text = turn.text
+        done = len(stream.committed)
+        tail = text[done:]
+        lead = len(tail) - len(tail.lstrip("\n"))
+        lines = tail[lead:].split("\n")
+        opening = _FENCE_LINE.match(lines[0])
+        if opening is None or len(lines) < 3:  # the fence line, a finished code line, the line being written
+            return False
+        fence = opening.group(2)
+        close = next((i for i, line in enumerate(lines[1:-1]) if _closes_fence(fence, line)), None)
+        cursor = QTextCursor(self.document())
+        # One edit: the highlighter colours the changed lines once, after it, not after each step.
+        cursor.beginEditBlock()
+        try:
+            return self._grow_code(stream, turn, cursor, lead=lead, lines=lines, close=close)
+        finally:
+            cursor.endEditBlock()
+
+    def _grow_code(
+        self,
+        stream: _Stream,
+        turn: Turn,
+        cursor: QTextCursor,
+        *,
+        lead: int,
+        lines: list[str],
+        close: int | None,
+    ) -> bool:
+        text = turn.text
+        done = len(stream.committed)
+        body = lines[1:]
+        finished = body[:-1] if close is None else body[:close]
+        code = stream.code
+        if code is None or code.start != done:
+            if close is not None:
+                return False  # opened and closed within one update: the usual way renders it once
+            cursor.setPosition(stream.anchor)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            _new_block(cursor)
+            _insert_markdown(cursor, lines[0] + "\n" + "\n".join(finished), dark=is_dark(self.palette()))
+            code = stream.code = _OpenCode(start=done, lines=len(finished), end=cursor.position())
+        else:
+            cursor.setPosition(code.end)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()  # the line that was being written
+            last = QTextBlockFormat()
+            last.setBottomMargin(CODE_PADDING / 2)  # the block's last line again, for now
+            cursor.mergeBlockFormat(last)
+            for line in finished[code.lines :]:
+                _append_code_line(cursor, line)
+            code.lines, code.end = len(finished), cursor.position()
+        if close is None:
+            _append_code_line(cursor, body[-1] + " ▍")
+            return True
+        # Closed: the block stands as written; its copy and apply links follow, as in a whole render.
+        index = stream.blocks
+        _new_block(cursor)
+        _insert_markdown(
+            cursor,
+            f"[Copy code](copy:{turn.id}:{index}) · [Apply](apply:{turn.id}:{index})",
+            dark=is_dark(self.palette()),
+        )
+        closed_at = done + lead + sum(len(line) + 1 for line in lines[: close + 2])
+        stream.committed = text[:closed_at]
+        stream.blocks += 1
+        stream.anchor = cursor.position()
+        stream.code = None
+        self._update_stream(stream, turn, streaming=True)  # whatever follows the block
+        return True
 
     def _write_tail(
         self,
@@ -272,6 +359,37 @@ class _Stream:
     committed: str = ""  # the reply text rendered for good
     blocks: int = 0  # code blocks in `committed` (numbers the copy links after them)
     steps: int = 0  # tool steps rendered for good (finished ones)
+    code: _OpenCode | None = None  # the code block being written, grown line by line
+
+
+@dataclass
+class _OpenCode:
+    """A code block still being written: where its fence starts in the reply, and what is shown."""
+
+    start: int  # offset in the reply where the block's text begins (the committed length then)
+    lines: int  # its code lines appended for good
+    end: int  # document position after them
+
+
+def _append_code_line(cursor: QTextCursor, line: str) -> None:
+    """One more line at the end of the code block before the cursor, in that block's format."""
+    last = cursor.block()
+    fmt = QTextBlockFormat(last.blockFormat())
+    char = _last_char_format(last)
+    above = QTextBlockFormat()
+    above.setBottomMargin(0)  # no longer the block's last line
+    QTextCursor(last).mergeBlockFormat(above)
+    fmt.setTopMargin(0)
+    fmt.setBottomMargin(CODE_PADDING / 2)
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertBlock(fmt, char)
+    cursor.insertText(line, char)
+
+
+def _last_char_format(block: QTextBlock) -> QTextCharFormat:
+    cursor = QTextCursor(block)
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    return cursor.charFormat()
 
 
 def _insert_markdown(cursor: QTextCursor, markdown: str, *, dark: bool) -> None:

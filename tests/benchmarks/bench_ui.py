@@ -9,7 +9,8 @@
 3. Longest stall while a reply streams into the chat pane (goal < 50 ms): the real demo model's
    answer, and a long scripted Markdown reply (~45k characters: headings, lists, code). Each is
    measured twice in the same run: with the incremental transcript (finished Markdown blocks
-   appended once, only the unfinished block re-rendered) and with the baseline, the same
+   appended once, an open code block grown line by line, only the unfinished rest re-rendered)
+   and with the baseline, the same
    transcript told that no block is ever finished, i.e. the whole reply re-rendered as Markdown
    on every 40 ms update (the renderer before incremental rendering). Runs alternate between
    the two and the median longest stall of each is shown (single runs vary by ±20 ms here).
@@ -196,13 +197,15 @@ def with_renderer(*, incremental: bool):
 
     @contextmanager
     def patched():
-        real = transcript.finished_prefix
+        real, grow = transcript.finished_prefix, transcript.ChatTranscript._extend_open_code
         if not incremental:
             transcript.finished_prefix = lambda text, *, start=0: start
+            transcript.ChatTranscript._extend_open_code = lambda self, stream, turn: False
         try:
             yield
         finally:
             transcript.finished_prefix = real
+            transcript.ChatTranscript._extend_open_code = grow
 
     return patched()
 

@@ -177,3 +177,44 @@ def test_a_reply_cut_for_repeating_itself_says_so(qtbot):
     turn.finish = "repetition"
     transcript.update_last(conversation, streaming=False)
     assert "stopped: the model was repeating itself" in transcript.document().lastBlock().text()
+
+
+LONG_CODE = (
+    "Here is the file:\n\n```python\n"
+    + "".join(f"def f{i}(x):\n    return x * {i}\n\n" for i in range(60))
+    + "```\n\nAnd a second one:\n\n```js\nconst a = 1;\nconst b = 2;\n```\nDone.\n"
+)
+
+
+def test_a_long_code_block_grows_line_by_line_and_ends_as_a_whole_render(qtbot, monkeypatch):
+    from app.ui import chat_transcript
+
+    rendered: list[str] = []
+    real = chat_transcript._insert_markdown
+
+    def counting(cursor, markdown, *, dark):
+        rendered.append(markdown)
+        real(cursor, markdown, dark=dark)
+
+    monkeypatch.setattr(chat_transcript, "_insert_markdown", counting)
+    transcript, conversation, turn = _streaming_reply(qtbot, "write it")
+    _stream(transcript, conversation, turn, LONG_CODE, step=9)
+    # 180 code lines streamed in ~270 updates: the open block was rendered as Markdown a few
+    # times (when it opened), not once per update.
+    assert sum("def f30(x):" in m for m in rendered) <= 1
+    assert transcript.toPlainText().rstrip().endswith("Done. ▍")
+    turn.finish = "stop"
+    transcript.update_last(conversation, streaming=False)
+
+    whole = ChatTranscript()
+    qtbot.addWidget(whole)
+    whole.show_conversation(conversation)
+    assert transcript.toPlainText() == whole.toPlainText()
+    assert _blocks(transcript) == _blocks(whole)
+    assert _anchors(transcript) == _anchors(whole)
+    assert f"copy:{turn.id}:0" in _anchors(transcript) and f"copy:{turn.id}:1" in _anchors(transcript)
+    # A line added to the open block is coloured like one rendered with it.
+    grown = transcript.document().find("def f40(x):").block()
+    assert grown.layout().formats() and len(grown.layout().formats()) == len(
+        whole.document().find("def f40(x):").block().layout().formats()
+    )
