@@ -46,7 +46,9 @@ def test_the_text_prompt_is_the_local_prompt_token_for_token(tiny_fim: Path) -> 
         served = list(model._llm.tokenize(remote.text.encode(), add_bos=False, special=True))
         middle = token_id("<|fim_middle|>", fim=True)
         assert served.count(middle) == 1
-        assert served[served.index(middle) + 1 :] == list(model._llm.tokenize(b"x = ", add_bos=False, special=False))
+        assert served[served.index(middle) + 1 :] == list(
+            model._llm.tokenize(b"x = ", add_bos=False, special=False)
+        )
         assert [t for t in served if t >= 256] == [t for t in local.tokens if t >= 256]  # the same markers
     finally:
         model.close()
