@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QProgressBar
 
 from app.core.cancel import CancelToken
 from app.ui.background import Job
@@ -92,6 +93,27 @@ def describe_event(event: object) -> tuple[float | None, str, Any]:
         model = event.model
         return 1.0, f"{model.id} is installed ({model.size / 2**30:.2f} GiB).", model
     return None, "", None
+
+
+def show_event(
+    event: object, *, progress: QProgressBar, say: Callable[[str], None], installed: Callable[[Any], None]
+) -> None:
+    """Show a download event in a dialog: the bar, the status line, and the model once installed."""
+    fraction, text, model = describe_event(event)
+    if fraction is not None:
+        progress.setValue(int(fraction * 1000))
+    if text:
+        say(text)
+    if model is not None:
+        installed(model)
+
+
+def stopped_text(exc: object) -> str:
+    """The status line for a download that failed with `exc`."""
+    from app.ui.error_presenter import message_for
+
+    text = message_for(exc) if isinstance(exc, BaseException) else None
+    return f"The download stopped: {text}" if text else "The download stopped."
 
 
 def progress_text(event: Any) -> str:

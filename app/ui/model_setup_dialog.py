@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.background import JobEnded, Outcome, start_job
-from app.ui.download_runner import DownloadRunner, describe_event
-from app.ui.error_presenter import message_for
+from app.ui.download_runner import DownloadRunner, show_event, stopped_text
 
 logger = logging.getLogger(__name__)
 
@@ -187,17 +186,10 @@ class ModelSetupDialog(QDialog):
         self.recommendation.setText("Could not work out what fits this machine; import a .gguf file.")
 
     def _on_progress(self, event: object) -> None:
-        fraction, text, installed = describe_event(event)
-        if fraction is not None:
-            self.progress.setValue(int(fraction * 1000))
-        if text:
-            self._say(text)
-        if installed is not None:
-            self.model_installed.emit(installed)
+        show_event(event, progress=self.progress, say=self._say, installed=self.model_installed.emit)
 
     def _on_failed(self, exc: object) -> None:
-        text = message_for(exc) if isinstance(exc, BaseException) else None
-        self._say(f"The download stopped: {text}" if text else "The download stopped.")
+        self._say(stopped_text(exc))
 
     def _on_finished(self, ended: JobEnded) -> None:
         self._set_running(running=False)
