@@ -210,7 +210,9 @@ class ChatTranscript(SafeBrowser):
         lead = len(tail) - len(tail.lstrip("\n"))
         lines = tail[lead:].split("\n")
         opening = _FENCE_LINE.match(lines[0])
-        if opening is None or len(lines) < 3:  # the fence line, a finished code line, the line being written
+        # A fence at the margin, a finished code line, the line being written (an indented
+        # fence belongs to a list or is not a fence: the usual way renders it).
+        if opening is None or opening.group(1) or len(lines) < 3:
             return False
         fence = opening.group(2)
         close = next((i for i, line in enumerate(lines[1:-1]) if _closes_fence(fence, line)), None)
