@@ -79,3 +79,17 @@ def test_mentions_seed_the_definers() -> None:
     seeded = graph.rank(mentions=["never_called"])
     assert seeded.file_rank["unused.py"] > plain.file_rank["unused.py"]
     assert seeded.tag_rank[0][:2] == ("unused.py", "never_called")
+
+
+def test_a_big_project_orders_its_names_as_sorted_does() -> None:
+    import random
+
+    from app.core.index.graph import _name_order
+
+    rng = random.Random(7)
+    alphabet = "abcXYZ_019éßΩ"
+    names = list({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(30_000)})
+    assert len(names) > 10_000
+    assert _name_order(names) == sorted(range(len(names)), key=names.__getitem__)
+    names.append("x" * 200)  # an over-long name: the plain sort
+    assert _name_order(names) == sorted(range(len(names)), key=names.__getitem__)
