@@ -81,7 +81,7 @@ def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
         elif fence and _closes(fence, m):
             out.append(line)
             out.append("")
-            out.append(f"[Copy code](copy:{turn_id}:{index}) · [Apply](apply:{turn_id}:{index})")
+            out.append(code_links(turn_id, index))
             out.append("")
             fence = ""
             index += 1
@@ -90,6 +90,11 @@ def decorate(text: str, *, turn_id: int, first_index: int = 0) -> str:
         else:
             out.append(_PATH_LINE.sub(_link, line))
     return "\n".join(out)
+
+
+def code_links(turn_id: int, index: int) -> str:
+    """The Markdown line of copy and apply links under code block `index` of turn `turn_id`."""
+    return f"[Copy code](copy:{turn_id}:{index}) · [Apply](apply:{turn_id}:{index})"
 
 
 def finished_prefix(text: str, *, start: int = 0) -> int:

@@ -22,9 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.core.conversation import Conversation, ToolStep, Turn
-from app.ui.chat_markdown import FENCE as _FENCE_LINE
-from app.ui.chat_markdown import JOIN, code_blocks, decorate, finished_prefix
-from app.ui.chat_markdown import closes_fence as _closes_fence
+from app.ui.chat_markdown import FENCE, JOIN, closes_fence, code_blocks, code_links, decorate, finished_prefix
 from app.ui.chat_styles import CODE_PADDING, dim_colour, style_markdown, user_colour
 from app.ui.highlighter import CodeHighlighter
 from app.ui.safe_browser import SafeBrowser
@@ -204,78 +202,54 @@ class ChatTranscript(SafeBrowser):
         Returns False when the reply's unfinished rest is not such a block (the caller then
         renders it the usual way).
         """
-        text = turn.text
         done = len(stream.committed)
-        tail = text[done:]
+        tail = turn.text[done:]
         lead = len(tail) - len(tail.lstrip("\n"))
         lines = tail[lead:].split("\n")
-        opening = _FENCE_LINE.match(lines[0])
+        opening = FENCE.match(lines[0])
         # A fence at the margin, a finished code line, the line being written (an indented
         # fence belongs to a list or is not a fence: the usual way renders it).
         if opening is None or opening.group(1) or len(lines) < 3:
             return False
-        fence = opening.group(2)
-        close = next((i for i, line in enumerate(lines[1:-1]) if _closes_fence(fence, line)), None)
+        body = lines[1:]
+        close = next((i for i, line in enumerate(body[:-1]) if closes_fence(opening.group(2), line)), None)
+        if close is None:
+            finished, closed_at = body[:-1], None
+        else:  # the reply up to the closing fence's line end
+            finished, closed_at = (
+                body[:close],
+                done + lead + sum(len(line) + 1 for line in lines[: close + 2]),
+            )
+        fresh = stream.code is None or stream.code.start != done
+        if fresh and closed_at is not None:
+            return False  # opened and closed within one update: the usual way renders it once
         cursor = QTextCursor(self.document())
         # One edit: the highlighter colours the changed lines once, after it, not after each step.
         cursor.beginEditBlock()
         try:
-            return self._grow_code(stream, turn, cursor, lead=lead, lines=lines, close=close)
+            if fresh:
+                cursor.setPosition(stream.anchor)
+                cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+                cursor.removeSelectedText()
+                _new_block(cursor)
+                _insert_markdown(cursor, "\n".join([lines[0], *finished]), dark=is_dark(self.palette()))
+                stream.code = _OpenCode(start=done, lines=len(finished), end=cursor.position())
+            else:
+                _append_finished(stream.code, cursor, finished)
+            if closed_at is None:
+                _append_code_line(cursor, body[-1] + " ▍")
+                return True
+            # Closed: the block stands as written; its links follow, as in a whole render.
+            _new_block(cursor)
+            _insert_markdown(cursor, code_links(turn.id, stream.blocks), dark=is_dark(self.palette()))
+            stream.committed = turn.text[:closed_at]
+            stream.blocks += 1
+            stream.anchor = cursor.position()
+            stream.code = None
+            self._update_stream(stream, turn, streaming=True)  # whatever follows the block
+            return True
         finally:
             cursor.endEditBlock()
-
-    def _grow_code(
-        self,
-        stream: _Stream,
-        turn: Turn,
-        cursor: QTextCursor,
-        *,
-        lead: int,
-        lines: list[str],
-        close: int | None,
-    ) -> bool:
-        text = turn.text
-        done = len(stream.committed)
-        body = lines[1:]
-        finished = body[:-1] if close is None else body[:close]
-        code = stream.code
-        if code is None or code.start != done:
-            if close is not None:
-                return False  # opened and closed within one update: the usual way renders it once
-            cursor.setPosition(stream.anchor)
-            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-            _new_block(cursor)
-            _insert_markdown(cursor, lines[0] + "\n" + "\n".join(finished), dark=is_dark(self.palette()))
-            code = stream.code = _OpenCode(start=done, lines=len(finished), end=cursor.position())
-        else:
-            cursor.setPosition(code.end)
-            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()  # the line that was being written
-            last = QTextBlockFormat()
-            last.setBottomMargin(CODE_PADDING / 2)  # the block's last line again, for now
-            cursor.mergeBlockFormat(last)
-            for line in finished[code.lines :]:
-                _append_code_line(cursor, line)
-            code.lines, code.end = len(finished), cursor.position()
-        if close is None:
-            _append_code_line(cursor, body[-1] + " ▍")
-            return True
-        # Closed: the block stands as written; its copy and apply links follow, as in a whole render.
-        index = stream.blocks
-        _new_block(cursor)
-        _insert_markdown(
-            cursor,
-            f"[Copy code](copy:{turn.id}:{index}) · [Apply](apply:{turn.id}:{index})",
-            dark=is_dark(self.palette()),
-        )
-        closed_at = done + lead + sum(len(line) + 1 for line in lines[: close + 2])
-        stream.committed = text[:closed_at]
-        stream.blocks += 1
-        stream.anchor = cursor.position()
-        stream.code = None
-        self._update_stream(stream, turn, streaming=True)  # whatever follows the block
-        return True
 
     def _write_tail(
         self,
@@ -371,6 +345,20 @@ class _OpenCode:
     start: int  # offset in the reply where the block's text begins (the committed length then)
     lines: int  # its code lines appended for good
     end: int  # document position after them
+
+
+def _append_finished(code: _OpenCode | None, cursor: QTextCursor, finished: list[str]) -> None:
+    """Replace the line being written with the block's newly finished lines."""
+    assert code is not None
+    cursor.setPosition(code.end)
+    cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    cursor.removeSelectedText()
+    last = QTextBlockFormat()
+    last.setBottomMargin(CODE_PADDING / 2)  # the block's last line again, for now
+    cursor.mergeBlockFormat(last)
+    for line in finished[code.lines :]:
+        _append_code_line(cursor, line)
+    code.lines, code.end = len(finished), cursor.position()
 
 
 def _append_code_line(cursor: QTextCursor, line: str) -> None:
