@@ -294,10 +294,11 @@ class CompletionRunner(QObject):
         self._debounce.answered(completion.seconds)
         self.request_finished.emit(completion)
         request = self._live(event.id)
-        if self._current is not None and self._current.id == event.id:
-            self._current = None  # answered, shown or not
         if request is None:
+            if self._current is not None and self._current.id == event.id:
+                self._current = None  # answered, but the editor moved on
             return
+        self._current = None
         ghost = request.ghost
         if not completion.text.strip():
             ghost.hide()

@@ -150,7 +150,10 @@ def build_prompt(
     chunks: Sequence[Chunk] = (),
     repo: str = "",
 ) -> FimPrompt:
-    """The token-exact prompt: repository context (if the model has the tokens), then PSM FIM, the cursor line as the middle's start."""
+    """The token-exact prompt: repository context (if the model has the tokens), then PSM FIM.
+
+    The cursor line's start goes after the middle marker (see the module's docstring).
+    """
     tokens: list[int] = []
     used: list[Chunk] = []
     if fim.has_repo_format:

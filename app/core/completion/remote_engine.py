@@ -2,9 +2,9 @@
 
 The same prompt as `CompletionEngine` builds locally (repository context, then Qwen2.5-Coder's
 `<|fim_prefix|>…<|fim_suffix|>…<|fim_middle|>…`, the cursor line as the middle's start), sent
-as text to the endpoint's `/v1/completions`, where the server tokenizes it. No tokenizer is at hand here, so budgets are
-counted in estimated tokens, and a FIM marker written inside the project's text is broken up
-(`<|` becomes `<\u200b|`) so the server cannot read it as a token. The same cut-off and cache
+as text to the endpoint's `/v1/completions`, where the server tokenizes it. No tokenizer is at
+hand here, so budgets are counted in estimated tokens, and a FIM marker written inside the
+project's text is broken up (`<|` becomes `<\u200b|`) so the server cannot read it as a token. The same cut-off and cache
 apply; each request is ledgered with the files whose text it carried.
 """
 
