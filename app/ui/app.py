@@ -342,6 +342,10 @@ def run_app(ns: argparse.Namespace) -> int:
         ask=ns.ask,
         ask_timeout_s=ns.ask_timeout,
     )
+    window = enclave.window
+    # A full collection is a stall (tens of ms with a big index): not while the user watches work.
+    collector.defer_full_while(lambda: window.indexing or window.chat.busy)
+    collector.settle_startup()
     if ns.project:
         enclave.window.open_project(Path(ns.project))
     elif not ns.screenshot:

@@ -5,7 +5,8 @@
 1. Start-up to a visible main window without a model (goal < 1.5 s), in a fresh process;
    baseline: a bare QApplication + QMainWindow in a fresh process.
 2. Longest event-loop stall while indexing a large project on the pool (goal < 50 ms);
-   baseline: the same idle event loop.
+   baseline: the same idle event loop. Then the app's periodic full collection with that
+   index loaded. Everything runs with the app's collector policy (app/ui/main_thread_gc.py).
 3. Longest stall while a reply streams into the chat pane (goal < 50 ms): the real demo model's
    answer, and a long scripted Markdown reply (~45k characters: headings, lists, code). Each is
    measured twice in the same run: with the incremental transcript (finished Markdown blocks
@@ -116,7 +117,7 @@ def idle_stall(app, seconds: float) -> float:
     return meter.stop()
 
 
-def indexing_stall(app, project: Path) -> tuple[float, float, int]:
+def indexing_stall(app, project: Path, collector) -> tuple[float, float, int, float]:
     from app.core.settings import Settings
     from app.ui.main_window import MainWindow
     from app.ui.model_worker import ModelWorker
@@ -124,6 +125,9 @@ def indexing_stall(app, project: Path) -> tuple[float, float, int]:
     worker = ModelWorker()
     window = MainWindow(settings=Settings(), worker=worker, modal_errors=False)
     window.show()
+    # As run_app does once the window is built (app/ui/app.py).
+    collector.defer_full_while(lambda: window.indexing or window.chat.busy)
+    collector.settle_startup()
     meter = StallMeter()
     meter.start()
     started = time.perf_counter()
@@ -133,11 +137,17 @@ def indexing_stall(app, project: Path) -> tuple[float, float, int]:
         time.sleep(0.001)
     took = time.perf_counter() - started
     worst = meter.stop()
+    # The app's collector walks the whole heap every two minutes on this thread: that pass,
+    # with this index loaded, is a stall the user can meet at any time.
+    full_started = time.perf_counter()
+    gc.collect()
+    full = time.perf_counter() - full_started
     files = window.status.index.text()
     window.indexer.stop(wait=True)
     worker.shutdown()
     dispose(window)
-    return worst, took, int(files.split()[1].replace(",", "")) if files.startswith("Indexed") else 0
+    count = int(files.split()[1].replace(",", "")) if files.startswith("Indexed") else 0
+    return worst, took, count, full
 
 
 def dispose(window) -> None:
@@ -265,6 +275,10 @@ def main() -> int:
         f"Python {platform.python_version()}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}"
     )
     app = QApplication.instance() or QApplication([])
+    from app.ui.main_thread_gc import MainThreadGC
+
+    # As run_app does: no automatic collection in whichever thread allocates, a timer on this one.
+    collector = MainThreadGC(app)
     if args.completion_only:
         idle = idle_stall(app, 2.0)
         print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
@@ -284,10 +298,11 @@ def main() -> int:
     )
     idle = idle_stall(app, 2.0)
     print(f"idle event loop, longest stall: {idle * 1000:.1f} ms (baseline)")
-    worst, took, files = indexing_stall(app, args.project.resolve())
+    worst, took, files, full = indexing_stall(app, args.project.resolve(), collector)
     print(
         f"indexing {args.project} ({files:,} files in {took:.1f} s): longest stall {worst * 1000:.1f} ms | "
-        f"{worst / idle:.1f}x idle (goal < 50 ms)"
+        f"{worst / idle:.1f}x idle (goal < 50 ms); the periodic full collection with it loaded: "
+        f"{full * 1000:.1f} ms"
     )
     chat_stalls(app, idle, rounds=args.rounds)
     completion_stalls(app, idle)

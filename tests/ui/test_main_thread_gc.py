@@ -42,3 +42,43 @@ def test_a_cycle_left_by_the_gui_is_not_freed_by_a_thread_that_allocates(qtbot):
     finally:
         collector.stop()
         gc.disable()  # the UI tests keep collection off (tests/ui/conftest.py)
+
+
+def test_the_full_collection_waits_while_the_app_is_busy(qtbot):
+    full: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    busy = [True]
+    collector = MainThreadGC(tick_ms=5, full_every=3, max_defer=10_000)
+    collector.defer_full_while(lambda: busy[0])
+    gc.callbacks.append(seen)
+    try:
+        qtbot.wait(100)  # ~20 ticks: the young generations only
+        assert full == []
+        busy[0] = False
+        qtbot.waitUntil(lambda: bool(full), timeout=2000)
+    finally:
+        gc.callbacks.remove(seen)
+        collector.stop()
+        gc.disable()
+
+
+def test_a_busy_app_gets_its_full_collection_after_the_longest_deferral(qtbot):
+    full: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    collector = MainThreadGC(tick_ms=5, full_every=2, max_defer=8)
+    collector.defer_full_while(lambda: True)
+    gc.callbacks.append(seen)
+    try:
+        qtbot.waitUntil(lambda: bool(full), timeout=2000)
+    finally:
+        gc.callbacks.remove(seen)
+        collector.stop()
+        gc.disable()

@@ -18,6 +18,7 @@ full collection (which holds the GIL: a visible UI stall while a background thre
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -39,6 +40,9 @@ _MENTION_BOOST = 10.0
 _UNUSED_DEFINITION = 0.1
 _ITERATIONS = 40
 _TOLERANCE = 1e-7
+# Names sorted in one call at most (a few ms of GIL), and how deep _name_order buckets.
+_SORT_IN_ONE_CALL = 4096
+_MAX_BUCKET_DEPTH = 8
 _WORDY = re.compile(r"[a-z0-9][_-][a-z0-9]|[a-z0-9][A-Z]")
 
 
@@ -55,20 +59,34 @@ class Ranking:
     tag_rank: list[tuple[str, str, float]]  # (defining file, identifier, score), best first
 
 
-def _name_order(names: list[str]) -> list[int]:
+def _name_order(names: list[str], ids: list[int] | None = None, *, depth: int = 1) -> list[int]:
     """The ids of `names` in name order (code point order, as `sorted` gives).
 
     For a big project (~100k names) one `sorted` call holds the GIL for most of 100 ms,
-    which the GUI thread waits out; numpy's sort of the same names as a fixed-width
-    unicode array releases it. Over-long names (the array would be huge) sort the plain way.
+    which the GUI thread waits out (so would numpy: building its unicode array holds it as
+    long). The names are bucketed by their first characters in a Python loop, which hands
+    the GIL over every few milliseconds, and only small buckets are sorted in one call.
+    Buckets in key order give the same order as one sort: names whose keys differ differ
+    within the key, and a key shorter than `depth` is the whole name, a prefix of the
+    longer names in the buckets after it.
     """
-    import numpy as np
-
-    if len(names) < 10_000 or max(map(len, names)) > 128:
-        return sorted(range(len(names)), key=names.__getitem__)
-    # The unicode array compares as str does (but for trailing NULs, which identifiers lack;
-    # any order would do for ranking, this one is the canonical one).
-    return np.argsort(np.array(names), kind="stable").tolist()
+    ids = list(range(len(names))) if ids is None else ids
+    if len(ids) <= _SORT_IN_ONE_CALL or depth > _MAX_BUCKET_DEPTH:
+        return sorted(ids, key=names.__getitem__)
+    buckets: dict[str, list[int]] = {}
+    for i in ids:
+        key = names[i][:depth]
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [i]
+        else:
+            bucket.append(i)
+    out: list[int] = []
+    for key in sorted(buckets):
+        bucket = buckets[key]
+        # A key shorter than `depth` is a whole name: its bucket needs no sorting.
+        out.extend(bucket if len(key) < depth else _name_order(names, bucket, depth=depth + 1))
+    return out
 
 
 def name_weight(name: str) -> float:
@@ -88,9 +106,12 @@ class FileGraph:
         # File and identifier ids are never reused, so a file's tuples stay valid.
         self._files: list[str] = []
         self._file_ids: dict[str, int] = {}
-        self._names: list[str] = []
+        # Names are numbered in arrival order; the dict's order is that order, so it is
+        # also the id -> name table. Kept free of lists of objects on purpose: the cycle
+        # collector's full pass would visit every element of a 100k-name list (a cache miss
+        # each, ~10 ms), on the GUI thread; a dict of strings and an array it skips.
         self._name_ids: dict[str, int] = {}
-        self._name_weights: list[float] = []
+        self._name_weights = array("d")
         self._defs: dict[int, tuple[int, ...]] = {}
         self._refs: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         # Caches, dropped where their inputs change: the name order when a name is added,
@@ -112,8 +133,7 @@ class FileGraph:
         ids = self._name_ids
         for name in [n for n in chain(defines, references) if n not in ids]:
             if name not in ids:  # a name both defined and referenced here comes twice
-                ids[name] = len(self._names)
-                self._names.append(name)
+                ids[name] = len(ids)
                 self._name_weights.append(name_weight(name))
                 self._order = None
         # C-level lookups: this runs in the main process for every file while workers parse.
@@ -142,13 +162,14 @@ class FileGraph:
         import numpy as np
 
         if self._order is None:
-            order = _name_order(self._names)
+            names = list(self._name_ids)
+            order = _name_order(names)
             rank_of = np.empty(len(order), dtype=np.int64)
             rank_of[order] = np.arange(len(order))
             self._order = _NameOrder(
                 rank_of=rank_of,
-                idents=[self._names[i] for i in order],
-                weights=np.array(self._name_weights, dtype=np.float64)[order],
+                idents=tuple([names[i] for i in order]),
+                weights=np.frombuffer(self._name_weights, dtype=np.float64)[order],
             )
         rank_of = self._order.rank_of
         live = sorted(self._defs)  # by file id: a canonical edge order
@@ -256,7 +277,7 @@ class _NameOrder:
     """Every identifier numbered by name order: the canonical order ranks are computed in."""
 
     rank_of: np.ndarray  # identifier id (arrival order) -> number in name order
-    idents: list[str]  # names in name order
+    idents: tuple[str, ...]  # names in name order (a tuple of strings: the collector skips it)
     weights: np.ndarray  # name_weight() of each, in name order
 
 

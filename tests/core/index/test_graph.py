@@ -91,5 +91,6 @@ def test_a_big_project_orders_its_names_as_sorted_does() -> None:
     names = list({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(30_000)})
     assert len(names) > 10_000
     assert _name_order(names) == sorted(range(len(names)), key=names.__getitem__)
-    names.append("x" * 200)  # an over-long name: the plain sort
+    # Names that are prefixes of others, and a crowd sharing a prefix longer than the buckets go.
+    names += ["a", "ab", "abc", *(f"{'p' * 12}{i:05d}" for i in range(6000)), "x" * 200]
     assert _name_order(names) == sorted(range(len(names)), key=names.__getitem__)
