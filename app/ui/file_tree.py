@@ -49,12 +49,19 @@ class _IgnoreFilter(QSortFilterProxyModel):
         self._root: Path | None = None
         self._rules: dict[str, IgnoreRules] = {}
         self._loading: set[str] = set()
+        # Qt asks once per row, on the GUI thread, hundreds of rows at a time when a big
+        # folder is listed (while the index walks the project on another thread): each
+        # answer is kept until the rules change, and paths are cut as strings, not Paths.
+        self._prefix = ""
+        self._verdicts: dict[tuple[str, bool], bool] = {}
         self.setRecursiveFilteringEnabled(False)
         self.setDynamicSortFilter(True)
 
     def set_root(self, root: Path | None, *, rules: IgnoreRules | None = None) -> None:
         self._root = root
+        self._prefix = root.as_posix().rstrip("/") + "/" if root is not None else ""
         self._rules.clear()
+        self._verdicts.clear()
         self._loading.clear()
         if rules is not None:
             self._rules[""] = rules
@@ -88,6 +95,7 @@ class _IgnoreFilter(QSortFilterProxyModel):
             return
         self.beginFilterChange()
         self._rules.update(ended.result)
+        self._verdicts.clear()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         self.rules_loaded.emit()
 
@@ -97,16 +105,23 @@ class _IgnoreFilter(QSortFilterProxyModel):
         if self._root is None:
             return True
         index = model.index(row, 0, parent)
-        path = Path(model.filePath(index))
-        try:
-            rel = path.relative_to(self._root).as_posix()
-        except ValueError:
-            return True  # ancestors of the root
+        file_path = model.filePath(index)
+        if file_path.startswith(self._prefix):
+            rel = file_path[len(self._prefix) :]
+        else:
+            try:  # another spelling of the root (a case-insensitive file system)
+                rel = Path(file_path).relative_to(self._root).as_posix()
+            except ValueError:
+                return True  # ancestors of the root
         if rel in ("", "."):
             return True
-        folder, _, _ = rel.rpartition("/")
-        rules = self._rules_for(folder)
-        return not (rules is not None and rules.ignored(rel, is_dir=model.isDir(index)))
+        key = (rel, model.isDir(index))
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            rules = self._rules_for(rel.rpartition("/")[0])
+            verdict = not (rules is not None and rules.ignored(rel, is_dir=key[1]))
+            self._verdicts[key] = verdict
+        return verdict
 
 
 class FileTree(QWidget):
