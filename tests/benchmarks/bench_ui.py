@@ -46,9 +46,12 @@ from PySide6.QtTest import QTest
 app = QApplication(sys.argv[:1])
 from app.core.settings import Settings
 from app.ui.app import EnclaveApp
+from app.ui.main_thread_gc import MainThreadGC
 from app.ui.theme import apply_theme
+collector = MainThreadGC(app)
 apply_theme(app, 'system')
 e = EnclaveApp(settings=Settings(), settings_path=None, load_model=False)
+collector.settle_startup()  # as run_app does before the window shows
 e.window.show(); QTest.qWaitForWindowExposed(e.window)
 print(time.perf_counter() - t0); e.worker.shutdown()
 """
