@@ -228,17 +228,21 @@ def load_role_model(
     return load_model(spec, settings=settings, n_ctx=n_ctx, cancel=cancel, progress=progress)
 
 
-def describe_model(info: ModelInfo | RemoteInfo | None) -> str:
-    """One line for a status bar or a terminal: name, backend, and what the probe turned off."""
+def describe_model(info: ModelInfo | RemoteInfo | None, *, name: str = "") -> str:
+    """One line for a status bar or a terminal: name, backend, and what the probe turned off.
+
+    `name` replaces the model's own (a GGUF's `general.name` is often a training tag).
+    """
     from app.core.runtime.load_settings import short_off
 
     if info is None:
         return "No model"
+    name = name or info.name
     host = getattr(info, "host", "")
     if host:
-        return f"{info.name} · Remote: {host}"
+        return f"{name} · Remote: {host}"
     off = short_off(info.turned_off)
-    return f"{info.name} · {info.backend.upper()}" + (f" · {off}" if off else "")
+    return f"{name} · {info.backend.upper()}" + (f" · {off}" if off else "")
 
 
 def new_index(root: Path, *, background: bool = False, max_files: int | None = None) -> ProjectIndex:

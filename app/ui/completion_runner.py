@@ -34,6 +34,7 @@ from app.ui.background import JobEnded, Outcome, start_job
 from app.ui.completion_debounce import AdaptiveDebounce
 from app.ui.completion_engines import CompletionEngines, EngineFactory, completion_loader, language_of
 from app.ui.ghost_text import GhostText, char_offset
+from app.ui.model_picker import shown_name
 from app.ui.model_worker import LoadedModel, ModelWorker
 
 if TYPE_CHECKING:  # the engine is imported on the completion thread, not at start-up
@@ -426,7 +427,9 @@ class CompletionRunner(QObject):
         return worker
 
     def _on_model_loaded(self, loaded: LoadedModel) -> None:
-        self._state, self._model_name, self._reason = "ready", loaded.name, ""
+        # The file's name, as the chat model's: a GGUF's own name is often a training tag.
+        name = shown_name(path=loaded.path, fallback=loaded.name)
+        self._state, self._model_name, self._reason = "ready", name, ""
         self._emit_state()
 
     def _on_worker_failed(self, exc: object) -> None:

@@ -102,7 +102,10 @@ class EnclaveStatusBar(QStatusBar):
         self.remote.show()
 
     def set_model(self, info: ModelInfo | RemoteInfo | None, *, note: str = "") -> None:
-        """Model name and backend (with the reason for a fallback); a remote one shows its host too."""
+        """Model name and backend (with the reason for a fallback); a remote one shows its host too.
+
+        `note` is the name to show for a loaded model, or the text to show without one.
+        """
         self.set_remote(getattr(info, "host", None))
         if info is None:
             self.model.setText(note or "No model")
@@ -110,7 +113,7 @@ class EnclaveStatusBar(QStatusBar):
             return
         backend = info.backend.upper()
         # A setting the first-use probe had to turn off shows in the bar, the reason in the tip.
-        self.model.setText(describe_model(info))
+        self.model.setText(describe_model(info, name=note))
         tip = f"{backend}: {info.backend_reason}" if info.backend_reason else backend
         self.model.setToolTip(tip + (f"\n{info.load_note}" if info.load_note else ""))
 

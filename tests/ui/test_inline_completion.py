@@ -103,7 +103,7 @@ def cursor_after(page: EditorPage, needle: str) -> None:
 
 def test_typing_shows_ghost_text_after_the_debounce_and_tab_inserts_it(qtbot, tmp_path, tiny_fim):
     with editor_with_completion(qtbot, tmp_path, tiny_fim) as (runner, page, ghost, _made):
-        assert runner.state()[0] == "Completion: tiny-qwen2.5-coder"
+        assert runner.state()[0] == "Completion: tiny-coder-fim"  # the file's name, not its GGUF name
         cursor_after(page, "total = ")
         before = page.editor.toPlainText()
         with qtbot.waitSignal(runner.completion_shown, timeout=10000):

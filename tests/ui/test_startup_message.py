@@ -73,3 +73,28 @@ def test_a_loaded_model_is_called_by_its_file_name_not_its_training_tag(qtbot):
         )
         assert w.chat.model_picker.currentText() == "SmolLM2-135M-Instruct-Q8_0"
         assert "Mix1" not in w.status.model.text()
+
+
+def test_the_status_bar_names_a_loaded_model_by_its_file_not_its_training_tag(qtbot):
+    from app.core.runtime.local_model import ModelInfo
+    from app.ui.model_worker import LoadedModel
+    from tests.ui.helpers import main_window
+
+    path = Path("/models/SmolLM2-135M-Instruct-Q8_0.gguf")
+    info = ModelInfo(
+        path=path,
+        name="Smollm2 135M 8k Lc100K Mix1 Ep2",
+        architecture="llama",
+        n_ctx=2048,
+        n_ctx_train=8192,
+        max_ctx=8192,
+        ctx_reason="",
+        backend="cpu",
+        backend_reason="",
+        n_gpu_layers=0,
+        threads=2,
+        file_size=1,
+    )
+    with main_window(qtbot) as w:
+        w.worker.model_loaded.emit(LoadedModel(name=info.name, n_ctx=2048, path=path, info=info))
+        assert w.status.model.text() == "SmolLM2-135M-Instruct-Q8_0 · CPU"
