@@ -93,3 +93,20 @@ def test_stop_reaches_into_a_long_parse() -> None:
     finally:
         timer.cancel()
     assert time.monotonic() - started < 0.3 + 0.5
+
+
+def test_a_file_after_an_abandoned_parse_gets_its_own_tree() -> None:
+    # The thread's parser is reused; a parse stopped halfway must not carry into the next file.
+    stop = threading.Event()
+    timer = threading.Timer(0.15, stop.set)
+    timer.start()
+    try:
+        with pytest.raises(Cancelled):
+            extract_tags(
+                _normal_python(4_000_000).encode(), language="python", path="big.py", stop=stop.is_set
+            )
+    finally:
+        timer.cancel()
+    tags = extract_tags(b"def small():\n    return 1\n", language="python", path="small.py")
+    assert tags is not None
+    assert [row[:3] for row in tags.symbol_rows] == [("small", "function", 1)]
