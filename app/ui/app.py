@@ -318,6 +318,16 @@ class EnclaveApp(QObject):
         QApplication.exit(0 if ok else 1)
 
 
+def collect_around(collector: MainThreadGC, window: MainWindow) -> None:
+    """Once the window is built: settle start-up's objects, and hold full passes while it works.
+
+    A full collection is a stall (tens of ms with a big index): not while the user watches
+    the index build or an answer stream.
+    """
+    collector.defer_full_while(lambda: window.indexing or window.chat.busy)
+    collector.settle_startup()
+
+
 def run_app(ns: argparse.Namespace) -> int:
     """Run the GUI until the window closes; `ns` is `app.gui`'s parse of the command line."""
     logging.basicConfig(
@@ -342,10 +352,7 @@ def run_app(ns: argparse.Namespace) -> int:
         ask=ns.ask,
         ask_timeout_s=ns.ask_timeout,
     )
-    window = enclave.window
-    # A full collection is a stall (tens of ms with a big index): not while the user watches work.
-    collector.defer_full_while(lambda: window.indexing or window.chat.busy)
-    collector.settle_startup()
+    collect_around(collector, enclave.window)
     if ns.project:
         enclave.window.open_project(Path(ns.project))
     elif not ns.screenshot:

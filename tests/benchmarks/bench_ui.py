@@ -45,13 +45,13 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 app = QApplication(sys.argv[:1])
 from app.core.settings import Settings
-from app.ui.app import EnclaveApp
+from app.ui.app import EnclaveApp, collect_around
 from app.ui.main_thread_gc import MainThreadGC
 from app.ui.theme import apply_theme
 collector = MainThreadGC(app)
 apply_theme(app, 'system')
 e = EnclaveApp(settings=Settings(), settings_path=None, load_model=False)
-collector.settle_startup()  # as run_app does before the window shows
+collect_around(collector, e.window)  # as run_app does before the window shows
 e.window.show(); QTest.qWaitForWindowExposed(e.window)
 print(time.perf_counter() - t0); e.worker.shutdown()
 """
@@ -128,9 +128,9 @@ def indexing_stall(app, project: Path, collector) -> tuple[float, float, int, fl
     worker = ModelWorker()
     window = MainWindow(settings=Settings(), worker=worker, modal_errors=False)
     window.show()
-    # As run_app does once the window is built (app/ui/app.py).
-    collector.defer_full_while(lambda: window.indexing or window.chat.busy)
-    collector.settle_startup()
+    from app.ui.app import collect_around
+
+    collect_around(collector, window)  # as run_app does once the window is built
     meter = StallMeter()
     meter.start()
     started = time.perf_counter()

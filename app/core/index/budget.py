@@ -104,16 +104,13 @@ _local = threading.local()
 
 def _parser(language: tree_sitter.Language) -> tree_sitter.Parser:
     """The calling thread's parser for `language`: a new one per file cost ~5% of parsing a project."""
-    parsers: dict[int, tuple[tree_sitter.Language, tree_sitter.Parser]] | None = getattr(
-        _local, "parsers", None
-    )
+    parsers: dict[tree_sitter.Language, tree_sitter.Parser] | None = getattr(_local, "parsers", None)
     if parsers is None:
         parsers = _local.parsers = {}
-    found = parsers.get(id(language))
-    if found is None:  # the language is kept with it, so its id is not reused
-        found = (language, tree_sitter.Parser(language, timeout_micros=_micros(_PARSE_SLICE_S)))
-        parsers[id(language)] = found
-    return found[1]
+    parser = parsers.get(language)
+    if parser is None:
+        parser = parsers[language] = tree_sitter.Parser(language, timeout_micros=_micros(_PARSE_SLICE_S))
+    return parser
 
 
 def captures_within(
