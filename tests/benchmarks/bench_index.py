@@ -294,7 +294,8 @@ def main() -> int:
             f"serial {aider['cold'] / serial['cold']:.1f}x, parallel {aider['cold'] / parallel['cold']:.1f}x"
         )
         print(
-            f"cold CPU-time ratio aider/enclave (less exposed to load than wall time, not immune to it): {aider['cold_cpu'] / serial['cold_cpu']:.1f}x serial"
+            f"cold CPU-time ratio aider/enclave (less exposed to load than wall time, not immune to it): "
+            f"{aider['cold_cpu'] / serial['cold_cpu']:.1f}x serial"
         )
         print(f"update ratio aider/enclave: {aider['update'] / parallel['update']:.1f}x")
         # Each round's two cold runs ran back to back: their ratio is the least exposed to a
