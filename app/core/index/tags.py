@@ -116,7 +116,6 @@ def extract_tags(
     # captures() is much cheaper than matches() on big files; a definition's name finds its
     # outer node among the `@definition.<kind>` captures by position.
     captures = captures_within(query, root, budget=budget)
-    defs: dict[int, tuple[int, SymbolRow]] = {}
     refs: Counter[bytes] = Counter()
     docs: list[str] = []
     doc_chars = 0
@@ -135,18 +134,13 @@ def extract_tags(
     # Capture order in the query file is the priority (methods before functions): taken in
     # that order, a name already defined at a higher priority is skipped before its row is made.
     definitions = [name for name in captures if name.startswith("name.definition.")]
+    rows_at: dict[int, SymbolRow] = {}
     for cap_name in sorted(definitions, key=functools.partial(_capture_priority, query)):
         kind = cap_name[16:]
-        priority = _capture_priority(query, cap_name)
-        outers = _Outers(captures.get("definition." + kind, ()))
-        for node in captures[cap_name]:
-            prior = defs.get(node.start_byte)
-            if prior is not None and prior[0] <= priority:
-                continue
-            row = _symbol_row(data, node, outers.around(node), kind=kind)
-            if row is not None:
-                defs[node.start_byte] = (priority, row)
-    rows = tuple(row for _, row in sorted(defs.values(), key=lambda item: (item[1][2], item[1][0])))
+        _add_rows(
+            data, captures[cap_name], captures.get("definition." + kind, ()), kind=kind, rows_at=rows_at
+        )
+    rows = tuple(sorted(rows_at.values(), key=_LINE_AND_NAME))
     references = tuple(
         (name.decode("utf-8", "replace"), count)
         for name, count in refs.items()
@@ -163,27 +157,7 @@ def extract_tags(
 
 _TEXT = operator.attrgetter("text")
 _START = operator.attrgetter("start_byte")
-
-
-class _Outers:
-    """The `@definition.<kind>` nodes of one kind, found by position (no parent walks)."""
-
-    def __init__(self, nodes: Sequence[tree_sitter.Node]) -> None:
-        ordered = sorted(nodes, key=_START)
-        self._nodes = ordered
-        self._starts = [n.start_byte for n in ordered]
-        self._ends = [n.end_byte for n in ordered]
-
-    def around(self, name: tree_sitter.Node) -> tree_sitter.Node:
-        """The innermost definition containing `name` (the name itself when none does)."""
-        start, end = name.start_byte, name.end_byte
-        i = bisect.bisect_right(self._starts, start) - 1
-        # Earlier siblings that ended before the name are skipped; the first container found
-        # has the latest start, so it is the innermost.
-        for j in range(i, max(i - 8, -1), -1):
-            if self._ends[j] >= end:
-                return self._nodes[j]
-        return name
+_LINE_AND_NAME = operator.itemgetter(2, 0)
 
 
 _priorities: dict[tuple[int, str], int] = {}
@@ -201,22 +175,49 @@ def _capture_priority(query: tree_sitter.Query, name: str) -> int:
     return found
 
 
-def _symbol_row(
-    data: bytes, name: tree_sitter.Node, outer: tree_sitter.Node, *, kind: str
-) -> SymbolRow | None:
-    raw = name.text
-    if not raw or len(raw) > _MAX_NAME:
-        return None
-    start = outer.start_byte
-    line_start = data.rfind(b"\n", 0, start) + 1
-    line_end = data.find(b"\n", start)
-    if line_end < 0:
-        line_end = len(data)
-    signature = data[line_start : min(line_end, line_start + _MAX_SIGNATURE * 4)].decode("utf-8", "replace")
-    return (
-        raw.decode("utf-8", "replace"),
-        kind,
-        outer.start_point[0] + 1,
-        outer.end_point[0] + 1,
-        signature.rstrip()[:_MAX_SIGNATURE],
-    )
+def _add_rows(
+    data: bytes,
+    names: Sequence[tree_sitter.Node],
+    outers: Sequence[tree_sitter.Node],
+    *,
+    kind: str,
+    rows_at: dict[int, SymbolRow],
+) -> None:
+    """Add a row to `rows_at` (by the name's start byte) for every name not already there.
+
+    A name's definition is the innermost `outers` node containing it, found by position (no
+    parent walks); a name in none of them stands for itself. This loop runs once per symbol
+    of the project, so it reads each node attribute it needs once (each read builds a value).
+    """
+    ordered = sorted(outers, key=_START)
+    starts = [n.start_byte for n in ordered]
+    ends = [n.end_byte for n in ordered]
+    find, rfind, size = data.find, data.rfind, len(data)
+    for name in names:
+        name_start = name.start_byte
+        if name_start in rows_at:
+            continue
+        name_end = name.end_byte
+        if name_end == name_start or name_end - name_start > _MAX_NAME:
+            continue
+        outer = name
+        # The container with the latest start is the innermost; earlier siblings that
+        # ended before the name are skipped (a few at most).
+        i = bisect.bisect_right(starts, name_start) - 1
+        for j in range(i, max(i - 8, -1), -1):
+            if ends[j] >= name_end:
+                outer = ordered[j]
+                break
+        start = outer.start_byte if outer is not name else name_start
+        line_start = rfind(b"\n", 0, start) + 1
+        line_end = find(b"\n", start)
+        if line_end < 0:
+            line_end = size
+        signature = data[line_start : min(line_end, line_start + _MAX_SIGNATURE * 4)]
+        rows_at[name_start] = (
+            data[name_start:name_end].decode("utf-8", "replace"),
+            kind,
+            outer.start_point[0] + 1,
+            outer.end_point[0] + 1,
+            signature.decode("utf-8", "replace").rstrip()[:_MAX_SIGNATURE],
+        )
