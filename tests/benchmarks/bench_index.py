@@ -13,7 +13,9 @@ cache into the project; Enclave must write nothing). Prints:
    as the best of all rounds and as the median of each round's back-to-back pair;
 2. one file changed -> re-index + re-ranked map (goal: <= 0.3 s), Aider's forced refresh;
 3. peak RSS (main process and pool workers);
-4. whether Enclave wrote anything into the project.
+4. whether Enclave wrote anything into the project;
+5. tree-sitter's share: the CPU time of parsing and tag-querying the same files alone, which
+   no Python work can go below, and the ratio to Aider that cost alone would allow.
 """
 
 from __future__ import annotations
@@ -124,6 +126,34 @@ def enclave_phase(
     }
 
 
+def treesitter_phase(root: Path) -> dict[str, object]:
+    """Runs inside a fresh process: parse and tag-query every file the index parses, and nothing else."""
+    import tree_sitter
+
+    from app.core.index import walk
+    from app.core.index.languages import language_for_path, load_language
+    from app.core.index.tags import load_query
+
+    work = []
+    for entry in walk(root):
+        language = language_for_path(entry.path)
+        lang = load_language(language) if language else None
+        query = load_query(language) if language else None
+        if lang is not None and query is not None:
+            work.append((lang, query, entry.abspath.read_bytes()))
+    parsers: dict[tree_sitter.Language, tree_sitter.Parser] = {}
+    parse_cpu = query_cpu = 0.0
+    for lang, query, data in work:
+        parser = parsers.get(lang) or parsers.setdefault(lang, tree_sitter.Parser(lang))
+        started = time.process_time()
+        tree = parser.parse(data)
+        parsed = time.process_time()
+        tree_sitter.QueryCursor(query).captures(tree.root_node)
+        query_cpu += time.process_time() - parsed
+        parse_cpu += parsed - started
+    return {"files": len(work), "parse_cpu": parse_cpu, "query_cpu": query_cpu}
+
+
 def _cpu_seconds() -> float:
     """User + system CPU of this process and its finished children (the pool workers)."""
     me = resource.getrusage(resource.RUSAGE_SELF)
@@ -158,6 +188,12 @@ def _run_enclave(
     cmd += ["--tokens", str(tokens), "--edited", edited]
     if listing is not None:
         cmd += ["--listing", str(listing)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _run_treesitter(src: Path) -> dict:
+    cmd = [sys.executable, __file__, "--phase", "treesitter", "--project", str(src)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -221,7 +257,7 @@ def main() -> int:
     parser.add_argument("--aider-venv", type=Path, default=os.environ.get("AIDER_VENV"))
     parser.add_argument("--tokens", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each timing reports the best")
-    parser.add_argument("--phase", choices=["enclave"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["enclave", "treesitter"], help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--edited", default="", help=argparse.SUPPRESS)
     parser.add_argument("--listing", type=Path, default=None, help=argparse.SUPPRESS)
@@ -234,6 +270,9 @@ def main() -> int:
         )
         print(json.dumps(result))
         return 0
+    if args.phase == "treesitter":
+        print(json.dumps(treesitter_phase(args.project)))
+        return 0
 
     src = Path(args.project).resolve()
     edited = _pick_file(src)
@@ -245,6 +284,11 @@ def main() -> int:
         work = Path(tmp)
         listing = work / "files.json"
         rounds: list[tuple[dict, dict, dict | None]] = []
+        # Best of the rounds, each run in a fresh process on the (unchanged) source tree.
+        treesitter = min(
+            (_run_treesitter(src) for _ in range(max(1, args.repeat))),
+            key=lambda r: r["parse_cpu"] + r["query_cpu"],
+        )
         for i in range(max(1, args.repeat)):
             serial = _run_enclave(src, work, workers=1, tokens=args.tokens, edited=edited, listing=listing)
             aider = None
@@ -310,6 +354,17 @@ def main() -> int:
         f"parallel speed-up over serial: {serial['cold'] / parallel['cold']:.2f}x with {cores} workers "
         f"({parallel['start_method']} start)"
     )
+    floor = treesitter["parse_cpu"] + treesitter["query_cpu"]
+    print(
+        f"tree-sitter alone on the {treesitter['files']} parsed files: {floor:.2f} cpu s "
+        f"(parse {treesitter['parse_cpu']:.2f}, tag query {treesitter['query_cpu']:.2f}), "
+        f"{floor / serial['cold_cpu']:.0%} of the serial index's"
+    )
+    if aider:
+        print(
+            f"  even with no Python work at all, {cores} workers could be at most "
+            f"{aider['cold'] * cores / floor:.1f}x faster than Aider here"
+        )
     print()
     print(
         f"peak RSS: enclave main {parallel['rss_mb']:.0f} MB (workers {parallel['children_rss_mb']:.0f} MB each at most), "
