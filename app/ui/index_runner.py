@@ -73,6 +73,9 @@ def build_and_watch(root: Path, *, watch: bool) -> Callable[[CancelToken], Itera
                 # Ranking every file (PageRank over the graph) takes up to a second on a big
                 # project: here, not on the UI thread.
                 yield IndexReady(index, event.stats, tuple(index.ranked_files()))
+                # The search tables take up to a second more on a big project: built now, on
+                # this thread, the first question does not wait for them.
+                index.prepare_search(cancel=cancel)
         if watch and not cancel.cancelled:
             for change in index.watch(cancel=cancel):
                 moved = change.change in ("added", "deleted")

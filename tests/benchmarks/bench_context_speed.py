@@ -4,8 +4,9 @@
 
 PATH is a large real project, e.g. sqlalchemy (`fetch github:sqlalchemy/sqlalchemy`, then
 `git --git-dir=/work/.mirror/sqlalchemy+sqlalchemy/repo archive HEAD | tar -x -C PATH`).
-Prints the cold build, the first question (which builds the lexical tables), then the
-median, 95th percentile and worst time of context(question, top=5) over a fixed set of
+Prints the cold build, the preparation the app's index thread does right after it (the
+@-mention ranking and the search tables; a one-off `enclave context` pays it in its query),
+the first question, then the median, 95th percentile and worst time of context(question, top=5) over a fixed set of
 questions (goal: <= 50 ms), against whole-file BM25 in plain Python over the same source
 files (bench_retrieval_heldout.BM25) measured in the same run, and the machine.
 """
@@ -61,6 +62,10 @@ def main() -> int:
     index = ProjectIndex.open(args.project)
     built = time.perf_counter() - started
     started = time.perf_counter()
+    index.ranked_files()
+    index.prepare_search()
+    prepared = time.perf_counter() - started
+    started = time.perf_counter()
     index.context(QUESTIONS[0], top=5)
     first = time.perf_counter() - started
     ours: list[float] = []
@@ -82,7 +87,8 @@ def main() -> int:
             bm25.search(q, top=5)
             theirs.append(time.perf_counter() - started)
     print(
-        f"{len(index.files())} files indexed in {built:.2f}s; first question (builds the lexical tables) {first:.2f}s"
+        f"{len(index.files())} files indexed in {built:.2f}s; ranking and search tables prepared in {prepared:.2f}s; "
+        f"first question {1000 * first:.1f} ms"
     )
     print(f"{len(ours)} queries ({len(QUESTIONS)} questions x {args.repeat})")
     print(f"  {'':28}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}")

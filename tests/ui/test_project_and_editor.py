@@ -86,6 +86,18 @@ def test_a_cancelled_build_cannot_deliver_its_index(qtbot, tmp_path):
     runner.stop(wait=True)
 
 
+def test_the_build_prepares_the_search_before_the_first_question(qtbot, tmp_path):
+    from app.ui.index_runner import IndexRunner
+
+    runner = IndexRunner(watch=False)
+    (tmp_path / "pool.py").write_text("def checkout(timeout):\n    return timeout\n")
+    with qtbot.waitSignal(runner.ready, timeout=20000) as ready:
+        runner.build(tmp_path)
+    index = ready.args[0].index
+    qtbot.waitUntil(lambda: index.search_prepared, timeout=10000)
+    runner.stop(wait=True)
+
+
 def test_dropping_a_gguf_asks_to_import_it(qtbot, tmp_path):
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.core.cancel import CancelToken
 from app.core.index.records import FileRecord
 from app.core.index.terms import raw_word_terms
 
@@ -151,10 +152,27 @@ class LexicalIndex:
         self._factors = (params, factors)
         return factors
 
-    def _built(self) -> _Tables:
+    def prepare(self, *, cancel: CancelToken | None = None) -> None:
+        """Build the postings now, so the next search only ranks (a second or so for a big project).
+
+        Raises:
+            Cancelled: `cancel` was set; what was decoded so far is kept for the next build.
+
+        """
+        with self._lock:
+            self._built(cancel=cancel)
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the postings are built for the current files (a search would not build them)."""
+        return self._tables is not None
+
+    def _built(self, *, cancel: CancelToken | None = None) -> _Tables:
         if self._tables is None:
             decoded = {}
-            for path, table in self._tables_of.items():
+            for n, (path, table) in enumerate(self._tables_of.items()):
+                if cancel is not None and n % 64 == 0:
+                    cancel.raise_if_cancelled()
                 kept = self._decoded.get(path)
                 if kept is None or kept[0] is not table:
                     kept = self._decoded[path] = (table, _decode(table, self._vocab))

@@ -77,7 +77,7 @@ class ProjectIndex:
         self._lock = threading.RLock()
         self._records: dict[str, FileRecord] = {}
         self._graph = FileGraph()
-        # Built on the first question, not during build(): the map does not need it.
+        # Built by prepare_search() or the first question, not during build(): the map does not need it.
         self._lexical: LexicalIndex | None = None
         self._base_ranking: Ranking | None = None
         self._layouts: LayoutCache = {}
@@ -362,6 +362,26 @@ class ProjectIndex:
             exclude=chat_files,
             layout_cache=self._layouts,
         )
+
+    def prepare_search(self, *, cancel: CancelToken | None = None) -> None:
+        """Build the search tables now (after a build), so the first `context` query only ranks.
+
+        The index's lock is held only to pick up the records: other queries go on meanwhile,
+        and a `context` query waits for the tables rather than building them a second time.
+
+        Raises:
+            Cancelled: `cancel` was set.
+
+        """
+        with self._lock:
+            lexical = self._lexical_index()
+        lexical.prepare(cancel=cancel)
+
+    @property
+    def search_prepared(self) -> bool:
+        """Whether a `context` query would find the search tables built."""
+        with self._lock:
+            return self._lexical is not None and self._lexical.prepared
 
     def _lexical_index(self) -> LexicalIndex:
         with self._lock:

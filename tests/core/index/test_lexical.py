@@ -84,3 +84,44 @@ def test_updates_reach_the_search(make_tree: Tree) -> None:
     (root / "b.py").unlink()
     list(index.update_files(["b.py"]))
     assert [h.file for h in index.context("zebra crossing", top=5)] == ["a.py"]
+
+
+def test_prepared_search_tables_answer_as_lazily_built_ones_and_updates_unprepare_them(
+    make_tree: Tree,
+) -> None:
+    root = make_tree(
+        {
+            "pool.py": "def checkout(timeout):\n    # wait for a free connection\n    return timeout\n",
+            "retry.py": "def backoff(attempt):\n    return 2 ** attempt\n",
+        }
+    )
+    lazy = ProjectIndex.open(root, workers=1)
+    prepared = ProjectIndex.open(root, workers=1)
+    assert not prepared.search_prepared
+    prepared.prepare_search()
+    assert prepared.search_prepared
+    for question in ("connection checkout timeout", "retry backoff"):
+        assert prepared.context(question, top=2) == lazy.context(question, top=2)
+    (root / "retry.py").write_text("def backoff(attempt, jitter):\n    return attempt + jitter\n")
+    list(prepared.update_files(["retry.py"]))
+    assert not prepared.search_prepared  # the next query (or prepare_search) rebuilds them
+    assert prepared.context("jitter", top=1)[0].file == "retry.py"
+    assert prepared.search_prepared
+
+
+def test_a_cancelled_preparation_leaves_a_working_search(make_tree: Tree) -> None:
+    import pytest
+
+    from app.core.cancel import CancelToken
+    from app.core.errors import Cancelled
+
+    # 80 files: the preparation checks `cancel` between files, every 64.
+    words = [f"topic{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(80)]
+    root = make_tree({f"m{i}.py": f"def handle_{word}():\n    return {i}\n" for i, word in enumerate(words)})
+    index = ProjectIndex.open(root, workers=1)
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        index.prepare_search(cancel=cancel)
+    assert not index.search_prepared
+    assert index.context(f"handle {words[7]}", top=1)[0].file == "m7.py"
