@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import CancelToken
+from app.core.errors import Cancelled
 from app.ui.background import Job, JobEnded
 
 if TYPE_CHECKING:
@@ -73,15 +74,28 @@ def build_and_watch(root: Path, *, watch: bool) -> Callable[[CancelToken], Itera
                 # Ranking every file (PageRank over the graph) takes up to a second on a big
                 # project: here, not on the UI thread.
                 yield IndexReady(index, event.stats, tuple(index.ranked_files()))
-                # The search tables take up to a second more on a big project: built now, on
-                # this thread, the first question does not wait for them.
-                index.prepare_search(cancel=cancel)
+                _prepare_search(index, cancel)
         if watch and not cancel.cancelled:
             for change in index.watch(cancel=cancel):
                 moved = change.change in ("added", "deleted")
                 yield IndexWatched(change, tuple(index.ranked_files()) if moved else None)
 
     return work
+
+
+def _prepare_search(index: ProjectIndex, cancel: CancelToken) -> None:
+    """Build the search tables now, on the index thread, so the first question does not wait for them.
+
+    They take up to a second more on a big project. Building them ahead is only a head
+    start: if it fails, the index and the watch go on, and the first question builds them
+    again (and reports what fails then).
+    """
+    try:
+        index.prepare_search(cancel=cancel)
+    except Cancelled:
+        raise
+    except Exception:
+        logger.warning("the search tables could not be prepared ahead", exc_info=True)
 
 
 class IndexRunner(QObject):

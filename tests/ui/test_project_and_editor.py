@@ -98,6 +98,26 @@ def test_the_build_prepares_the_search_before_the_first_question(qtbot, tmp_path
     runner.stop(wait=True)
 
 
+def test_a_failed_search_preparation_keeps_the_index_and_its_watch(qtbot, tmp_path, monkeypatch):
+    from app.core.index import ProjectIndex
+    from app.ui.index_runner import IndexRunner
+
+    def broken(self, *, cancel=None):
+        raise MemoryError("no room for the search tables")
+
+    monkeypatch.setattr(ProjectIndex, "prepare_search", broken)
+    runner = IndexRunner(watch=True)
+    (tmp_path / "alpha.py").write_text("def alpha_handler():\n    return 1\n")
+    with qtbot.waitSignal(runner.ready, timeout=20000):
+        runner.build(tmp_path)
+    with qtbot.waitSignal(runner.file_changed, timeout=10000):
+        (tmp_path / "beta.py").write_text("def beta_handler():\n    return 2\n")
+    assert "beta.py" in runner.index.files()
+    # The first question builds the tables itself.
+    assert runner.index.context("beta handler", top=1)[0].file == "beta.py"
+    runner.stop(wait=True)
+
+
 def test_dropping_a_gguf_asks_to_import_it(qtbot, tmp_path):
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")
