@@ -6,9 +6,10 @@ PATH is a large real project, e.g. sqlalchemy (`fetch github:sqlalchemy/sqlalche
 `git --git-dir=/work/.mirror/sqlalchemy+sqlalchemy/repo archive HEAD | tar -x -C PATH`).
 Prints the cold build, the preparation the app's index thread does right after it (the
 @-mention ranking and the search tables; a one-off `enclave context` pays it in its query),
-the first question, then the median, 95th percentile and worst time of context(question, top=5) over a fixed set of
-questions (goal: <= 50 ms), against whole-file BM25 in plain Python over the same source
-files (bench_retrieval_heldout.BM25) measured in the same run, and the machine.
+the first question, then the median, 95th percentile and worst time of
+context(question, top=5) over a fixed set of questions (goal: <= 50 ms), against whole-file
+BM25 in plain Python over the same source files (bench_retrieval_heldout.BM25) measured in
+the same run, and the machine.
 """
 
 from __future__ import annotations

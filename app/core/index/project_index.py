@@ -366,8 +366,9 @@ class ProjectIndex:
     def prepare_search(self, *, cancel: CancelToken | None = None) -> None:
         """Build the search tables now (after a build), so the first `context` query only ranks.
 
-        The index's lock is held only to pick up the records: other queries go on meanwhile,
-        and a `context` query waits for the tables rather than building them a second time.
+        The index's lock is held only to pick up the records, so other queries go on
+        meanwhile. A `context` query that comes meanwhile waits for the tables (holding the
+        index's lock, as it would while building them itself), rather than building them twice.
 
         Raises:
             Cancelled: `cancel` was set.
